@@ -1,0 +1,42 @@
+// What a solve returns: the primal-dual point in the user's (unscaled) units and its Info.
+#pragma once
+
+#include "qplayer/problem.hpp"
+#include "qplayer/status.hpp"
+
+#include <string>
+
+namespace qplayer {
+
+struct Info {
+  Status status = Status::NotRun;
+  double objective = 0.0;        ///< ½xᵀHx + gᵀx + c0 at the returned x
+  int outer_iterations = 0;      ///< proximal-multiplier steps
+  int inner_iterations = 0;      ///< semismooth-Newton steps (summed over outer steps)
+  double primal_residual = 0.0;  ///< max(‖Ax−b‖∞, Cx outside [l,u], x outside [lb,ub])
+  double dual_residual = 0.0;    ///< ‖Hx + g + Aᵀy + Cᵀz + z_box‖∞
+  double duality_gap = 0.0;      ///< |xᵀHx + gᵀx + bᵀy + uᵀ[z]₊ + lᵀ[z]₋ + box terms|
+  double setup_time = 0.0;       ///< seconds: checks, scaling, KKT analysis
+  double solve_time = 0.0;       ///< seconds spent in the last solve()
+  std::string backend;           ///< name of the linear-algebra backend that ran
+  long long nnz_kkt = 0;         ///< stored entries of the (upper) KKT matrix at the end
+  long long nnz_l = 0;           ///< stored entries of the L factor at the end
+  int factorizations = 0;        ///< numeric factorizations in the last solve()
+  int rank_updates = 0;          ///< row additions/deletions applied instead of refactorizing
+  double rho = 0.0, mu_eq = 0.0, mu_in = 0.0;  ///< final penalty parameters (scaled problem)
+};
+
+struct Result {
+  Vector x;      ///< primal solution
+  Vector y;      ///< multipliers of Ax = b
+  Vector z;      ///< multipliers of l ≤ Cx ≤ u (>0: upper side active, <0: lower side)
+  Vector z_box;  ///< multipliers of lb ≤ x ≤ ub, same sign rule (zeros if no box)
+  /// Infeasibility certificates (empty unless the status says so):
+  /// PrimalInfeasible: (cert_y, cert_z, cert_z_box) with Aᵀy + Cᵀz + z_box ≈ 0 and
+  /// bᵀy + uᵀ[z]₊ + lᵀ[z]₋ + box terms < 0.  DualInfeasible: cert_x with Hx ≈ 0, Ax ≈ 0,
+  /// Cx in the recession cone and gᵀx < 0.
+  Vector cert_x, cert_y, cert_z, cert_z_box;
+  Info info;
+};
+
+}  // namespace qplayer

@@ -1,0 +1,69 @@
+// The solver: one primal-dual proximal augmented-Lagrangian algorithm (ProxQP family),
+// written once against the KktSystem interface; the backend is picked at setup.
+#pragma once
+
+#include "qplayer/kkt_system.hpp"
+#include "qplayer/problem.hpp"
+#include "qplayer/result.hpp"
+#include "qplayer/ruiz_scaling.hpp"
+#include "qplayer/settings.hpp"
+
+#include <memory>
+
+namespace qplayer {
+
+namespace detail {
+struct Workspace;
+}
+
+class Solver {
+ public:
+  /// Setup: validates the problem, equilibrates it, builds and analyzes the KKT system.
+  /// Throws InvalidProblem on bad data, std::invalid_argument on bad settings.
+  Solver(Problem problem, Settings settings = Settings());
+  ~Solver();
+  Solver(Solver&&) noexcept;
+  Solver& operator=(Solver&&) noexcept;
+  Solver(const Solver&) = delete;
+  Solver& operator=(const Solver&) = delete;
+
+  /// Solves from the guess chosen by settings().initial_guess.
+  const Result& solve();
+  /// Solves warm-started from (x0, y0, z0) (z0 may include box multipliers via z_box0).
+  const Result& solve(const Vector& x0, const Vector& y0, const Vector& z0,
+                      const Vector& z_box0 = Vector());
+
+  /// New data with the same dimensions and sparsity patterns (no new analysis). Every
+  /// field is taken from `problem`; throws InvalidProblem if a pattern or size differs.
+  void update(const Problem& problem);
+  /// Vector-only updates (empty vectors leave the field unchanged).
+  void update_vectors(const Vector& g, const Vector& b = Vector(), const Vector& l = Vector(),
+                      const Vector& u = Vector(), const Vector& lb = Vector(),
+                      const Vector& ub = Vector());
+
+  const Problem& problem() const { return problem_; }
+  const Settings& settings() const { return settings_; }
+  Settings& settings() { return settings_; }
+  const Result& result() const { return result_; }
+  /// The KKT system holding the final factorization (read by the derivative engine).
+  const KktSystem& kkt() const { return *kkt_; }
+
+ private:
+  void setup();
+  void rescale();
+  const Result& run();
+
+  Problem problem_;
+  Settings settings_;
+  RuizScaling scaling_;
+  std::unique_ptr<KktSystem> kkt_;
+  std::unique_ptr<detail::Workspace> work_;
+  Result result_;
+  double setup_time_ = 0.0;
+};
+
+/// Creates the KKT system for the chosen backend (the one place that names backends).
+std::unique_ptr<KktSystem> make_kkt_system(const Settings& settings, const Problem& problem,
+                                           const KktData& data);
+
+}  // namespace qplayer

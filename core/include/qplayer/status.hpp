@@ -1,0 +1,24 @@
+// Solver outcome codes and their stable string names (used by the CLI and JSON output).
+// Every status is an honest statement about the returned point; nothing is "solved" unless checked.
+#pragma once
+
+#include <string>
+
+namespace qplayer {
+
+enum class Status {
+  Solved,            ///< primal, dual residual (and gap when asked) below tolerance
+  MaxIterReached,    ///< iteration budget exhausted before convergence
+  TimeLimitReached,  ///< Settings::time_limit exceeded
+  PrimalInfeasible,  ///< a certificate (y, z) proves Ax = b, l <= Cx <= u, lb <= x <= ub empty
+  DualInfeasible,    ///< a certificate dx proves the objective unbounded below
+  NonConvex,         ///< factorization inertia shows H is not positive semidefinite
+  NumericalError,    ///< factorization failed or iterates became non-finite
+  NotRun,            ///< solve() has not been called yet
+};
+
+/// Stable lower-case identifier: solved, max_iter, time_limit, primal_infeasible,
+/// dual_infeasible, non_convex, numerical_error, not_run.
+const char* to_string(Status status);
+
+}  // namespace qplayer
