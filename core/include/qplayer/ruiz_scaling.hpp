@@ -7,7 +7,9 @@
 namespace qplayer {
 
 /// Scaled problem: H~ = c D H D, g~ = c D g, A~ = E A D, b~ = E b, C~ = F C D, l~/u~ = F l/u.
-/// Box bounds become rows of C~ (appended, one per variable with a finite bound).
+/// Box bounds become rows of C~: when the problem has a box, one row per variable is
+/// appended (rows with both bounds infinite never activate), so that changing a bound
+/// between finite and infinite keeps the KKT pattern.
 /// Unscaling: x = D x~, y = E y~ / c, z = F z~ / c.
 struct RuizScaling {
   Vector d;        ///< column scaling (n)
@@ -15,20 +17,15 @@ struct RuizScaling {
   Vector f;        ///< inequality-row scaling (n_in + box rows)
   double c = 1.0;  ///< cost scaling
 
-  std::vector<int> box_rows;  ///< variable index of each appended box row
+  int n_box = 0;  ///< box rows appended to C (0 or n)
 
   // Scaled data (C and l/u include the box rows).
   SparseMatrix H, A, C;
   Vector g, b, l, u;
 
-  /// Computes the scaling with `iterations` sweeps and fills the scaled data.
+  /// Computes the scaling with `iterations` sweeps and fills the scaled data. Depends on
+  /// the matrices and g only, so the same problem always gives the same scaling.
   void compute(const Problem& problem, int iterations);
-  /// Re-applies the current scaling to new values (same pattern), no new sweeps.
-  void apply(const Problem& problem);
 };
-
-/// Builds C with one row per finite box bound appended; box_rows gets the variables.
-SparseMatrix stack_box_rows(const Problem& problem, std::vector<int>& box_rows, Vector& l,
-                            Vector& u);
 
 }  // namespace qplayer

@@ -34,7 +34,9 @@ struct Settings {
   bool verbose = false;           ///< one line per outer iteration on stdout
 
   // --- proximal augmented Lagrangian parameters (ProxQP reference defaults) ------------
-  double rho = 1e-6;        ///< primal proximal weight, fixed during a solve
+  double rho = 1e-6;        ///< initial primal proximal weight
+  double rho_min = 1e-10;   ///< floor for rho, reached once the active set has settled
+  double rho_update_factor = 0.1;  ///< rho <- max(factor * rho, rho_min) on a settled step
   double mu_eq = 1e-3;      ///< initial equality penalty (as 1/mu in the merit function)
   double mu_in = 1e-1;      ///< initial inequality penalty
   double mu_min_eq = 1e-9;  ///< floor for mu_eq

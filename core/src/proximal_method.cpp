@@ -1,0 +1,215 @@
+// The ProxQP-family iteration: proximal method of multipliers outside, semismooth Newton
+// with an exact line search inside, penalties driven by the BCL rule.
+#include "proximal_method.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace qplayer::detail {
+
+double ProximalMethod::elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void ProximalMethod::evaluate_point() {
+  Workspace& w = w_;
+  kkt_.multiply_H(w.x, w.Hx);
+  kkt_.multiply_A(w.x, w.Ax);
+  kkt_.multiply_C(w.x, w.Cx);
+  // Active set of the subproblem: rows whose shifted value Cx + μ·ze leaves [l, u].
+  w.w = w.Cx + mu_in_ * w.ze;
+  for (int i = 0; i < w.n_in; ++i) w.active[i] = w.w[i] > s_.u[i] || w.w[i] < s_.l[i];
+  kkt_.multiply_At(w.y, w.Aty);
+  kkt_.multiply_Ct(w.z, w.Ctz);
+  w.grad = w.Hx + s_.g + w.Aty + w.Ctz;  // dual residual of the QP itself (scaled)
+}
+
+double ProximalMethod::inner_residual() {
+  Workspace& w = w_;
+  // Residual of the subproblem's optimality system F(x, y, z) = 0.
+  double err = (w.grad + rho_ * (w.x - w.xe)).lpNorm<Eigen::Infinity>();
+  for (int i = 0; i < w.n_eq; ++i)
+    err = std::max(err, std::abs(w.Ax[i] - s_.b[i] + mu_eq_ * (w.ye[i] - w.y[i])));
+  for (int i = 0; i < w.n_in; ++i) {
+    double r;
+    if (w.w[i] > s_.u[i])
+      r = w.Cx[i] - s_.u[i] + mu_in_ * (w.ze[i] - w.z[i]);
+    else if (w.w[i] < s_.l[i])
+      r = w.Cx[i] - s_.l[i] + mu_in_ * (w.ze[i] - w.z[i]);
+    else
+      r = mu_in_ * w.z[i];
+    err = std::max(err, std::abs(r));
+  }
+  return err;
+}
+
+bool ProximalMethod::prepare_factorization(Status& status) {
+  const FactorStatus fs = refactorize_ ? kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active)
+                                       : kkt_.update_active_set(w_.active);
+  refactorize_ = false;
+  if (fs == FactorStatus::Ok) return true;
+  if (rho_ < settings_.rho) {
+    // A shrunken ρ made the matrix numerically singular: go back to the initial ρ for good.
+    rho_ = settings_.rho;
+    rho_floor_ = settings_.rho;
+    refactorize_ = true;
+    return prepare_factorization(status);
+  }
+  status = fs == FactorStatus::WrongInertia ? Status::NonConvex : Status::NumericalError;
+  return false;
+}
+
+double ProximalMethod::newton_step() {
+  Workspace& w = w_;
+  const int n = w.n, n_eq = w.n_eq, n_in = w.n_in;
+  // Primal-dual semismooth Newton system (method.md §2). y and z are unknowns of their own,
+  // never recomputed from x: (Ax − b)/μ would amplify round-off by 1/μ.
+  for (int i = 0; i < n_in; ++i) w.tmp_in[i] = w.active[i] ? 0.0 : w.z[i];
+  kkt_.multiply_Ct(w.tmp_in, w.tmp_n);  // C_Iᵀ z_I, removed from the first block
+  w.rhs.head(n) = -(w.grad + rho_ * (w.x - w.xe) - w.tmp_n);
+  w.rhs.segment(n, n_eq) = -(w.Ax - s_.b + mu_eq_ * (w.ye - w.y));
+  for (int i = 0; i < n_in; ++i) {
+    double r;
+    if (w.w[i] > s_.u[i])
+      r = -(w.Cx[i] - s_.u[i] + mu_in_ * (w.ze[i] - w.z[i]));
+    else if (w.w[i] < s_.l[i])
+      r = -(w.Cx[i] - s_.l[i] + mu_in_ * (w.ze[i] - w.z[i]));
+    else
+      r = mu_in_ * w.z[i];  // gives dz_i = −z_i on an inactive row
+    w.rhs[n + n_eq + i] = r;
+  }
+  kkt_.solve(w.rhs, w.sol);
+  w.dx = w.sol.head(n);
+  kkt_.multiply_H(w.dx, w.Hdx);
+  kkt_.multiply_A(w.dx, w.Adx);
+  kkt_.multiply_C(w.dx, w.Cdx);
+  // dx is also the Newton direction of the primal merit φ(x) (eliminating dy, dz gives
+  // ∇²φ dx = −∇φ), so the step length minimizes φ exactly along dx.
+  double a0 = w.dx.dot(w.Hx + s_.g + rho_ * (w.x - w.xe)) + w.Adx.dot(w.ye);
+  for (int i = 0; i < n_eq; ++i) a0 += w.Adx[i] * (w.Ax[i] - s_.b[i]) / mu_eq_;
+  const double a1 = w.dx.dot(w.Hdx) + rho_ * w.dx.squaredNorm() + w.Adx.squaredNorm() / mu_eq_;
+  if (!(a1 > 0) || !std::isfinite(a0)) return 0.0;
+  const double alpha = w.line_search.minimize(a0, a1, mu_in_, w.w, w.Cdx, s_.l, s_.u);
+  w.x += alpha * w.dx;
+  w.y += alpha * w.sol.segment(n, n_eq);
+  w.z += alpha * w.sol.tail(n_in);
+  return alpha * w.dx.lpNorm<Eigen::Infinity>();
+}
+
+void ProximalMethod::run(Info& info, Result& result) {
+  Workspace& w = w_;
+  const Settings& st = settings_;
+  start_ = std::chrono::steady_clock::now();
+  rho_ = st.rho;
+  rho_floor_ = st.rho_min;
+  mu_eq_ = st.mu_eq;
+  mu_in_ = st.mu_in;
+  refactorize_ = true;
+  double eta_ext = st.bcl_eta_ext_init;
+  double eta_in = 1.0;
+  int inner_total = 0, outer = 0;
+  int primal_inf_count = 0, dual_inf_count = 0;
+  Status status = Status::MaxIterReached;
+
+  for (; outer < st.max_outer_iter; ++outer) {
+    w.xe = w.x;
+    w.ye = w.y;
+    w.ze = w.z;
+    bool stalled = false;
+    bool finished = false;
+    int steps = 0;
+    // Inner loop: semismooth Newton on the subproblem centred at (xe, ye, ze).
+    for (;;) {
+      evaluate_point();
+      if (!w.x.allFinite() || !w.grad.allFinite()) {
+        status = Status::NumericalError;
+        finished = true;
+        break;
+      }
+      if (check_convergence() == Check::Converged) {
+        status = Status::Solved;
+        finished = true;
+        break;
+      }
+      if (inner_total >= st.max_iter) {
+        status = Status::MaxIterReached;
+        finished = true;
+        break;
+      }
+      if (elapsed() > st.time_limit) {
+        status = Status::TimeLimitReached;
+        finished = true;
+        break;
+      }
+      const double err_in = inner_residual();
+      // At least one Newton step per subproblem: with a centre that already meets the
+      // inner tolerance (scaled units can hide an unscaled residual) the outer loop would
+      // otherwise spin without moving.
+      if ((err_in <= eta_in && steps > 0) || stalled) break;
+      if (!prepare_factorization(status)) {
+        finished = true;
+        break;
+      }
+      const double step = newton_step();
+      ++inner_total;
+      ++steps;
+      stalled = step <= 1e-15 * (1.0 + w.x.lpNorm<Eigen::Infinity>());
+    }
+    if (finished) break;
+
+    // Infeasibility: certificates from the last subproblem's move, once penalties are spent.
+    const bool penalties_spent = mu_eq_ <= st.mu_min_eq && mu_in_ <= st.mu_min_in;
+    primal_inf_count = penalties_spent && primal_infeasible() ? primal_inf_count + 1 : 0;
+    dual_inf_count = dual_infeasible() ? dual_inf_count + 1 : 0;
+    if (primal_inf_count >= 2) {
+      status = Status::PrimalInfeasible;
+      break;
+    }
+    if (dual_inf_count >= 2) {
+      status = Status::DualInfeasible;
+      break;
+    }
+
+    // BCL: accept the multipliers if the primal residual met the target, else keep the old
+    // ones and tighten the penalties.
+    double primal = 0.0;
+    for (int i = 0; i < w.n_eq; ++i)
+      primal = std::max(primal, std::abs(w.Ax[i] - s_.b[i]) / s_.e[i]);
+    for (int i = 0; i < w.n_in; ++i)
+      primal = std::max(primal, std::max(w.Cx[i] - s_.u[i], s_.l[i] - w.Cx[i]) / s_.f[i]);
+    if (primal <= eta_ext) {
+      eta_ext *= std::pow(mu_in_, st.bcl_beta);
+      eta_in = std::max(eta_in * mu_in_, st.eps_inner_min);
+      // A subproblem solved by one Newton step means the active set has settled and only
+      // the proximal term slows the outer convergence (rate ρ/(ρ + curvature)): shrink ρ.
+      if (steps == 1 && rho_ > rho_floor_) {
+        rho_ = std::max(rho_ * st.rho_update_factor, rho_floor_);
+        refactorize_ = true;
+      }
+    } else {
+      w.y = w.ye;
+      w.z = w.ze;
+      const double new_mu_eq = std::max(mu_eq_ * st.mu_update_factor, st.mu_min_eq);
+      const double new_mu_in = std::max(mu_in_ * st.mu_update_factor, st.mu_min_in);
+      refactorize_ = refactorize_ || new_mu_eq != mu_eq_ || new_mu_in != mu_in_;
+      mu_eq_ = new_mu_eq;
+      mu_in_ = new_mu_in;
+      eta_ext = st.bcl_eta_ext_init * std::pow(mu_in_, st.bcl_alpha);
+      eta_in = std::max(mu_in_, st.eps_inner_min);
+    }
+    if (st.verbose)
+      std::printf("outer %4d  inner %5d  primal %.3e  mu_eq %.1e  mu_in %.1e  t %.3fs\n", outer,
+                  inner_total, primal, mu_eq_, mu_in_, elapsed());
+  }
+
+  info.status = status;
+  info.outer_iterations = outer + (outer < st.max_outer_iter ? 1 : 0);
+  info.inner_iterations = inner_total;
+  info.rho = rho_;
+  info.mu_eq = mu_eq_;
+  info.mu_in = mu_in_;
+  store_certificates(result, status);
+}
+
+}  // namespace qplayer::detail

@@ -1,0 +1,114 @@
+// Ruiz equilibration of the KKT matrix [H Aᵀ Cᵀ; A 0 0; C 0 0] (box rows included in C),
+// so that the penalty parameters mean the same thing on badly scaled problems.
+#include "qplayer/ruiz_scaling.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace qplayer {
+namespace {
+
+// C with one identity row per variable appended when the problem has a box.
+SparseMatrix stack_box_rows(const Problem& p) {
+  const int n = p.n(), m = p.n_in();
+  const int n_box = p.has_box() ? n : 0;
+  SparseMatrix C(m + n_box, n);
+  C.reserve(p.C.nonZeros() + n_box);
+  for (int j = 0; j < n; ++j) {
+    C.startVec(j);
+    for (SparseMatrix::InnerIterator it(p.C, j); it; ++it) C.insertBack(it.row(), j) = it.value();
+    if (n_box) C.insertBack(m + j, j) = 1.0;
+  }
+  C.finalize();
+  return C;
+}
+
+// One sweep's scaling factor from an infinity norm: 1/sqrt(norm), with empty rows left alone.
+double inverse_sqrt(double norm) { return norm > 1e-10 ? 1.0 / std::sqrt(norm) : 1.0; }
+
+void scale_matrix(SparseMatrix& M, const Vector& row_scale, const Vector& col_scale) {
+  for (int j = 0; j < M.outerSize(); ++j)
+    for (SparseMatrix::InnerIterator it(M, j); it; ++it)
+      it.valueRef() *= row_scale[it.row()] * col_scale[j];
+}
+
+}  // namespace
+
+void RuizScaling::compute(const Problem& problem, int iterations) {
+  const int n = problem.n(), n_eq = problem.n_eq();
+  H = problem.H;
+  A = problem.A;
+  C = stack_box_rows(problem);
+  n_box = static_cast<int>(C.rows()) - problem.n_in();
+  const int n_in = static_cast<int>(C.rows());
+  g = problem.g;
+  b = problem.b;
+  l.resize(n_in);
+  u.resize(n_in);
+  l.head(problem.n_in()) = problem.l;
+  u.head(problem.n_in()) = problem.u;
+  if (n_box) {
+    l.tail(n_box) = problem.lb;
+    u.tail(n_box) = problem.ub;
+  }
+
+  d = Vector::Ones(n);
+  e = Vector::Ones(n_eq);
+  f = Vector::Ones(n_in);
+  c = 1.0;
+  Vector dd(n), de(n_eq), df(n_in);
+  for (int sweep = 0; sweep < iterations; ++sweep) {
+    // Infinity norms of the KKT columns: x-columns see H, A and C; constraint columns
+    // see their row of A or C.
+    dd.setZero();
+    de.setZero();
+    df.setZero();
+    for (int j = 0; j < n; ++j) {
+      for (SparseMatrix::InnerIterator it(H, j); it; ++it) dd[j] = std::max(dd[j], std::abs(it.value()));
+      for (SparseMatrix::InnerIterator it(A, j); it; ++it) {
+        dd[j] = std::max(dd[j], std::abs(it.value()));
+        de[it.row()] = std::max(de[it.row()], std::abs(it.value()));
+      }
+      for (SparseMatrix::InnerIterator it(C, j); it; ++it) {
+        dd[j] = std::max(dd[j], std::abs(it.value()));
+        df[it.row()] = std::max(df[it.row()], std::abs(it.value()));
+      }
+    }
+    double worst = 0.0;
+    for (int j = 0; j < n; ++j) worst = std::max(worst, std::abs(1.0 - dd[j]));
+    for (int i = 0; i < n_eq; ++i) worst = std::max(worst, std::abs(1.0 - de[i]));
+    for (int i = 0; i < n_in; ++i) worst = std::max(worst, std::abs(1.0 - df[i]));
+    for (int j = 0; j < n; ++j) dd[j] = inverse_sqrt(dd[j]);
+    for (int i = 0; i < n_eq; ++i) de[i] = inverse_sqrt(de[i]);
+    for (int i = 0; i < n_in; ++i) df[i] = inverse_sqrt(df[i]);
+    scale_matrix(H, dd, dd);
+    scale_matrix(A, de, dd);
+    scale_matrix(C, df, dd);
+    d.array() *= dd.array();
+    e.array() *= de.array();
+    f.array() *= df.array();
+    if (worst < 1e-3) break;  // already equilibrated: further sweeps change nothing useful
+  }
+  g.array() *= d.array();
+  b.array() *= e.array();
+  l.array() *= f.array();  // ±inf stays ±inf since f > 0
+  u.array() *= f.array();
+
+  // Cost scaling: bring the objective's gradient and curvature to order one.
+  if (iterations > 0) {
+    double h_norm = 0.0;
+    for (int j = 0; j < n; ++j) {
+      double col = 0.0;
+      for (SparseMatrix::InnerIterator it(H, j); it; ++it) col = std::max(col, std::abs(it.value()));
+      h_norm += col;
+    }
+    h_norm = n > 0 ? h_norm / n : 0.0;
+    const double g_norm = g.size() ? g.lpNorm<Eigen::Infinity>() : 0.0;
+    const double scale = std::max(h_norm, g_norm);
+    c = scale > 1e-10 ? std::clamp(1.0 / scale, 1e-4, 1e4) : 1.0;
+    H *= c;
+    g *= c;
+  }
+}
+
+}  // namespace qplayer

@@ -1,0 +1,204 @@
+// Solver setup, updates and result assembly around the proximal method: validation,
+// equilibration, backend choice, warm starts, and mapping back to user units.
+#include "qplayer/solver.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "proximal_method.hpp"
+#include "workspace.hpp"
+
+namespace qplayer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void check_settings(const Settings& s) {
+  auto require = [](bool ok, const char* what) {
+    if (!ok) throw std::invalid_argument(std::string("Settings: ") + what);
+  };
+  require(s.eps_abs >= 0 && std::isfinite(s.eps_abs), "eps_abs must be finite and >= 0");
+  require(s.eps_rel >= 0 && std::isfinite(s.eps_rel), "eps_rel must be finite and >= 0");
+  require(s.eps_abs > 0 || s.eps_rel > 0, "eps_abs and eps_rel cannot both be 0");
+  require(std::isfinite(s.eps_gap_abs), "eps_gap_abs must be finite");
+  require(s.eps_gap_rel >= 0, "eps_gap_rel must be >= 0");
+  require(s.max_iter >= 0, "max_iter must be >= 0");
+  require(s.max_outer_iter > 0, "max_outer_iter must be > 0");
+  require(!(s.time_limit <= 0) && !std::isnan(s.time_limit), "time_limit must be > 0");
+  require(s.rho > 0 && s.mu_eq > 0 && s.mu_in > 0, "rho, mu_eq, mu_in must be > 0");
+  require(s.rho_min > 0 && s.rho_min <= s.rho, "rho_min must be in (0, rho]");
+  require(s.rho_update_factor > 0 && s.rho_update_factor <= 1, "rho_update_factor must be in (0,1]");
+  require(s.mu_min_eq > 0 && s.mu_min_in > 0, "mu_min_eq, mu_min_in must be > 0");
+  require(s.mu_min_eq <= s.mu_eq && s.mu_min_in <= s.mu_in, "mu_min must not exceed mu");
+  require(s.mu_update_factor > 0 && s.mu_update_factor < 1, "mu_update_factor must be in (0,1)");
+  require(s.ruiz_iterations >= 0, "ruiz_iterations must be >= 0");
+  require(s.refinement_steps >= 0, "refinement_steps must be >= 0");
+  require(s.eps_primal_inf > 0 && s.eps_dual_inf > 0, "infeasibility tolerances must be > 0");
+}
+
+bool same_pattern(const SparseMatrix& a, const SparseMatrix& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols() || a.nonZeros() != b.nonZeros()) return false;
+  for (int j = 0; j <= a.outerSize(); ++j)
+    if (a.outerIndexPtr()[j] != b.outerIndexPtr()[j]) return false;
+  for (Eigen::Index k = 0; k < a.nonZeros(); ++k)
+    if (a.innerIndexPtr()[k] != b.innerIndexPtr()[k]) return false;
+  return true;
+}
+
+}  // namespace
+
+Solver::Solver(Problem problem, Settings settings)
+    : problem_(std::move(problem)), settings_(settings) {
+  setup();
+}
+
+Solver::~Solver() = default;
+Solver::Solver(Solver&&) noexcept = default;
+Solver& Solver::operator=(Solver&&) noexcept = default;
+
+void Solver::setup() {
+  const auto start = Clock::now();
+  problem_.validate();
+  check_settings(settings_);
+  scaling_.compute(problem_, settings_.ruiz_iterations);
+  const KktData data{&scaling_.H, &scaling_.A, &scaling_.C};
+  kkt_ = make_kkt_system(settings_, problem_, data);
+  work_ = std::make_unique<detail::Workspace>(problem_, static_cast<int>(scaling_.C.rows()));
+  result_ = Result();
+  result_.x.setZero(problem_.n());
+  result_.y.setZero(problem_.n_eq());
+  result_.z.setZero(problem_.n_in());
+  result_.z_box.setZero(problem_.n());
+  result_.info.backend = kkt_->backend_name();
+  setup_time_ = seconds_since(start);
+  result_.info.setup_time = setup_time_;
+}
+
+void Solver::rescale() {
+  const auto start = Clock::now();
+  problem_.validate();
+  scaling_.compute(problem_, settings_.ruiz_iterations);
+  kkt_->set_values(KktData{&scaling_.H, &scaling_.A, &scaling_.C});
+  setup_time_ = seconds_since(start);
+}
+
+void Solver::update(const Problem& problem) {
+  if (problem.n() != problem_.n() || problem.n_eq() != problem_.n_eq() ||
+      problem.n_in() != problem_.n_in() || problem.has_box() != problem_.has_box())
+    throw InvalidProblem("update: dimensions differ from the problem given at setup");
+  if (!same_pattern(problem.H, problem_.H)) throw InvalidProblem("update: H pattern differs");
+  if (!same_pattern(problem.A, problem_.A)) throw InvalidProblem("update: A pattern differs");
+  if (!same_pattern(problem.C, problem_.C)) throw InvalidProblem("update: C pattern differs");
+  problem.validate();
+  problem_ = problem;
+  rescale();
+}
+
+void Solver::update_vectors(const Vector& g, const Vector& b, const Vector& l, const Vector& u,
+                            const Vector& lb, const Vector& ub) {
+  Problem next = problem_;
+  auto take = [](Vector& field, const Vector& value, const char* name, Eigen::Index size) {
+    if (value.size() == 0) return;
+    if (value.size() != size) {
+      std::ostringstream os;
+      os << "update: " << name << " has size " << value.size() << ", expected " << size;
+      throw InvalidProblem(os.str());
+    }
+    field = value;
+  };
+  take(next.g, g, "g", problem_.n());
+  take(next.b, b, "b", problem_.n_eq());
+  take(next.l, l, "l", problem_.n_in());
+  take(next.u, u, "u", problem_.n_in());
+  if ((lb.size() || ub.size()) && !problem_.has_box())
+    throw InvalidProblem("update: the problem was set up without box bounds");
+  take(next.lb, lb, "lb", problem_.n());
+  take(next.ub, ub, "ub", problem_.n());
+  next.validate();
+  problem_ = std::move(next);
+  rescale();
+}
+
+const Result& Solver::solve() {
+  detail::Workspace& w = *work_;
+  const bool reuse = settings_.initial_guess == InitialGuess::PreviousSolution &&
+                     result_.info.status != Status::NotRun;
+  if (reuse) {
+    // The workspace still holds the previous scaled iterate; after an update the scaling
+    // changed, so restart from the user-unit result instead.
+    return solve(result_.x, result_.y, result_.z, result_.z_box);
+  }
+  w.x.setZero();
+  w.y.setZero();
+  w.z.setZero();
+  return run();
+}
+
+const Result& Solver::solve(const Vector& x0, const Vector& y0, const Vector& z0,
+                            const Vector& z_box0) {
+  detail::Workspace& w = *work_;
+  const int m = problem_.n_in();
+  if (x0.size() != problem_.n() || y0.size() != problem_.n_eq() || z0.size() != m ||
+      (z_box0.size() != 0 && z_box0.size() != problem_.n()))
+    throw std::invalid_argument("solve: warm start has the wrong dimensions");
+  if (!x0.allFinite() || !y0.allFinite() || !z0.allFinite() || !z_box0.allFinite())
+    throw std::invalid_argument("solve: warm start is not finite");
+  const RuizScaling& s = scaling_;
+  w.x = x0.cwiseQuotient(s.d);
+  w.y = s.c * y0.cwiseQuotient(s.e);
+  w.z.head(m) = s.c * z0.cwiseQuotient(s.f.head(m));
+  if (s.n_box)
+    w.z.tail(s.n_box) = z_box0.size() ? Vector(s.c * z_box0.cwiseQuotient(s.f.tail(s.n_box)))
+                                      : Vector::Zero(s.n_box);
+  return run();
+}
+
+const Result& Solver::run() {
+  detail::Workspace& w = *work_;
+  const auto start = Clock::now();
+  const KktStats before = kkt_->stats();
+  Info info;
+  info.backend = kkt_->backend_name();
+  info.setup_time = setup_time_;
+  result_.cert_x.resize(0);
+  result_.cert_y.resize(0);
+  result_.cert_z.resize(0);
+  result_.cert_z_box.resize(0);
+
+  detail::ProximalMethod method(problem_, settings_, scaling_, *kkt_, w);
+  method.run(info, result_);
+
+  // Back to user units.
+  const RuizScaling& s = scaling_;
+  const int m = problem_.n_in();
+  result_.x = w.x.cwiseProduct(s.d);
+  result_.y = w.y.cwiseProduct(s.e) / s.c;
+  result_.z = w.z.head(m).cwiseProduct(s.f.head(m)) / s.c;
+  if (s.n_box)
+    result_.z_box = w.z.tail(s.n_box).cwiseProduct(s.f.tail(s.n_box)) / s.c;
+  else
+    result_.z_box.setZero(problem_.n());
+
+  const Residuals r = compute_residuals(problem_, result_.x, result_.y, result_.z,
+                                        s.n_box ? result_.z_box : Vector());
+  info.objective = problem_.objective(result_.x);
+  info.primal_residual = r.primal;
+  info.dual_residual = r.dual;
+  info.duality_gap = r.gap;
+  const KktStats after = kkt_->stats();
+  info.nnz_kkt = after.nnz_kkt;
+  info.nnz_l = after.nnz_l;
+  info.factorizations = after.factorizations - before.factorizations;
+  info.rank_updates = after.rank_updates - before.rank_updates;
+  info.solve_time = seconds_since(start);
+  result_.info = info;
+  return result_;
+}
+
+}  // namespace qplayer

@@ -1,0 +1,42 @@
+// Every buffer the iteration needs, sized once at setup so that the solve loop allocates
+// nothing. Vectors live in the scaled space unless their name says "user".
+#pragma once
+
+#include "line_search.hpp"
+#include "qplayer/kkt_system.hpp"
+#include "qplayer/residuals.hpp"
+
+namespace qplayer::detail {
+
+struct Workspace {
+  Workspace(const Problem& problem, int n_in_total)
+      : n(problem.n()), n_eq(problem.n_eq()), n_in(n_in_total), evaluator(problem) {
+    for (Vector* v : {&x, &xe, &dx, &Hx, &Hdx, &Aty, &Ctz, &grad, &x_user, &z_box_user,
+                      &cert_x, &tmp_n})
+      v->setZero(n);
+    for (Vector* v : {&y, &ye, &Ax, &Adx, &y_user, &cert_y, &tmp_eq}) v->setZero(n_eq);
+    for (Vector* v : {&z, &ze, &Cx, &Cdx, &w, &z_all_user, &cert_z, &tmp_in}) v->setZero(n_in);
+    z_user.setZero(problem.n_in());
+    rhs.setZero(n + n_eq + n_in);
+    sol.setZero(n + n_eq + n_in);
+    active.assign(n_in, 0);
+    line_search.reserve(n_in);
+  }
+
+  int n, n_eq, n_in;
+  Vector x, y, z;          // current iterate
+  Vector xe, ye, ze;       // proximal centre of the current subproblem
+  Vector Hx, Ax, Cx, Aty, Ctz, grad, w;  // products at x; w = Cx + μ_in·ze
+  Vector dx, Hdx, Adx, Cdx;              // Newton direction and its products
+  Vector rhs, sol;                       // KKT right-hand side and solution
+  Vector cert_x, cert_y, cert_z;          // iterate differences, infeasibility certificates
+  Vector tmp_n, tmp_eq, tmp_in;           // products of the certificates
+  ActiveSet active;
+  ExactLineSearch line_search;
+
+  // User-space copies for the exact residual check and the result.
+  Vector x_user, y_user, z_all_user, z_user, z_box_user;
+  ResidualEvaluator evaluator;
+};
+
+}  // namespace qplayer::detail
