@@ -48,6 +48,7 @@ void check_finite(const Vector& v, const char* field) {
 
 void check_bounds(const Vector& lo, const Vector& hi, const char* lo_name, const char* hi_name) {
   for (Eigen::Index i = 0; i < lo.size(); ++i) {
+    if (lo[i] <= hi[i] && lo[i] != INFINITY && hi[i] != -INFINITY) continue;  // the common case
     std::ostringstream os;
     if (std::isnan(lo[i]) || lo[i] == INFINITY) {
       os << lo_name << "[" << i << "] must be finite or -inf (got " << lo[i] << ")";
