@@ -45,17 +45,27 @@ double ProximalMethod::inner_residual() {
 }
 
 bool ProximalMethod::prepare_factorization(Status& status) {
-  const FactorStatus fs = refactorize_ ? kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active)
-                                       : kkt_.update_active_set(w_.active);
+  FactorStatus fs = refactorize_ ? kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active)
+                                 : kkt_.update_active_set(w_.active);
+  const bool fresh = refactorize_;
   refactorize_ = false;
   if (fs == FactorStatus::Ok) return true;
-  if (rho_ < settings_.rho) {
-    // A shrunken ρ made the matrix numerically singular: go back to the initial ρ for good.
+  // Recovery ladder before any verdict: rank updates accumulate round-off, a shrunken ρ or
+  // tiny penalties can make a convex problem's matrix numerically singular. Only a fresh
+  // factorization at the initial ρ and penalties that still has the wrong inertia is taken
+  // as proof of non-convexity.
+  if (!fresh) fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
+  if (fs != FactorStatus::Ok && rho_ < settings_.rho) {
     rho_ = settings_.rho;
-    rho_floor_ = settings_.rho;
-    refactorize_ = true;
-    return prepare_factorization(status);
+    rho_floor_ = settings_.rho;  // do not shrink it again in this solve
+    fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
   }
+  while (fs != FactorStatus::Ok && (mu_eq_ < settings_.mu_eq || mu_in_ < settings_.mu_in)) {
+    mu_eq_ = std::min(mu_eq_ * 100, settings_.mu_eq);
+    mu_in_ = std::min(mu_in_ * 100, settings_.mu_in);
+    fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
+  }
+  if (fs == FactorStatus::Ok) return true;
   status = fs == FactorStatus::WrongInertia ? Status::NonConvex : Status::NumericalError;
   return false;
 }
@@ -89,8 +99,11 @@ double ProximalMethod::newton_step() {
   double a0 = w.dx.dot(w.Hx + s_.g + rho_ * (w.x - w.xe)) + w.Adx.dot(w.ye);
   for (int i = 0; i < n_eq; ++i) a0 += w.Adx[i] * (w.Ax[i] - s_.b[i]) / mu_eq_;
   const double a1 = w.dx.dot(w.Hdx) + rho_ * w.dx.squaredNorm() + w.Adx.squaredNorm() / mu_eq_;
-  if (!(a1 > 0) || !std::isfinite(a0)) return 0.0;
-  const double alpha = w.line_search.minimize(a0, a1, mu_in_, w.w, w.Cdx, s_.l, s_.u);
+  if (!std::isfinite(a0) || !std::isfinite(a1)) return -1.0;  // overflow: no step exists
+  // dx = 0 leaves the primal merit flat: the full step then only moves the multipliers,
+  // which is exactly what an infeasible problem needs for its certificate to grow.
+  const double alpha =
+      a1 > 0 ? w.line_search.minimize(a0, a1, mu_in_, w.w, w.Cdx, s_.l, s_.u) : 1.0;
   w.x += alpha * w.dx;
   w.y += alpha * w.sol.segment(n, n_eq);
   w.z += alpha * w.sol.tail(n_in);
@@ -127,8 +140,9 @@ void ProximalMethod::run(Info& info, Result& result) {
         finished = true;
         break;
       }
-      if (check_convergence() == Check::Converged) {
-        status = Status::Solved;
+      const Check check = check_convergence();
+      if (check != Check::Continue) {
+        status = check == Check::Converged ? Status::Solved : Status::NumericalError;
         finished = true;
         break;
       }
@@ -146,12 +160,17 @@ void ProximalMethod::run(Info& info, Result& result) {
       // At least one Newton step per subproblem: with a centre that already meets the
       // inner tolerance (scaled units can hide an unscaled residual) the outer loop would
       // otherwise spin without moving.
-      if ((err_in <= eta_in && steps > 0) || stalled) break;
+      if ((err_in <= eta_in && steps > 0) || stalled || steps >= st.max_inner_iter) break;
       if (!prepare_factorization(status)) {
         finished = true;
         break;
       }
       const double step = newton_step();
+      if (step < 0) {
+        status = Status::NumericalError;
+        finished = true;
+        break;
+      }
       ++inner_total;
       ++steps;
       stalled = step <= 1e-15 * (1.0 + w.x.lpNorm<Eigen::Infinity>());
@@ -178,8 +197,13 @@ void ProximalMethod::run(Info& info, Result& result) {
       primal = std::max(primal, std::abs(w.Ax[i] - s_.b[i]) / s_.e[i]);
     for (int i = 0; i < w.n_in; ++i)
       primal = std::max(primal, std::max(w.Cx[i] - s_.u[i], s_.l[i] - w.Cx[i]) / s_.f[i]);
-    if (primal <= eta_ext) {
-      eta_ext *= std::pow(mu_in_, st.bcl_beta);
+    // With the penalties at their floor a rejection could change nothing but the
+    // multipliers, and resetting those would stall the dual progress: accept then.
+    const bool accept = primal <= eta_ext || penalties_spent;
+    if (accept) {
+      // The target never drops below the final tolerance: past it every step would be
+      // rejected for round-off.
+      eta_ext = std::max(eta_ext * std::pow(mu_in_, st.bcl_beta), 0.1 * st.eps_abs);
       eta_in = std::max(eta_in * mu_in_, st.eps_inner_min);
       // A subproblem solved by one Newton step means the active set has settled and only
       // the proximal term slows the outer convergence (rate ρ/(ρ + curvature)): shrink ρ.
@@ -199,8 +223,10 @@ void ProximalMethod::run(Info& info, Result& result) {
       eta_in = std::max(mu_in_, st.eps_inner_min);
     }
     if (st.verbose)
-      std::printf("outer %4d  inner %5d  primal %.3e  mu_eq %.1e  mu_in %.1e  t %.3fs\n", outer,
-                  inner_total, primal, mu_eq_, mu_in_, elapsed());
+      std::printf("outer %4d  inner %5d  primal %.3e  dual(scaled) %.3e  rho %.1e  mu_eq %.1e  "
+                  "mu_in %.1e  %s  t %.3fs\n",
+                  outer, inner_total, primal, w.grad.lpNorm<Eigen::Infinity>(), rho_, mu_eq_,
+                  mu_in_, accept ? "accept" : "reject", elapsed());
   }
 
   info.status = status;

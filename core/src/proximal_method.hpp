@@ -23,7 +23,7 @@ class ProximalMethod {
   void run(Info& info, Result& result);
 
  private:
-  enum class Check { Continue, Converged };
+  enum class Check { Continue, Converged, NotFinite };
 
   /// Products at (x, y, z), the subproblem's active set and Hx + g + Aᵀy + Cᵀz.
   void evaluate_point();
@@ -37,6 +37,7 @@ class ProximalMethod {
   void store_certificates(Result& result, Status status) const;
   /// Factorization for the current active set; NonConvex / NumericalError on failure.
   bool prepare_factorization(Status& status);
+  /// Takes one damped Newton step; returns its length, or −1 when the direction overflowed.
   double newton_step();
   double elapsed() const;
 

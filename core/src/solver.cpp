@@ -40,6 +40,11 @@ void check_settings(const Settings& s) {
   require(s.ruiz_iterations >= 0, "ruiz_iterations must be >= 0");
   require(s.refinement_steps >= 0, "refinement_steps must be >= 0");
   require(s.eps_primal_inf > 0 && s.eps_dual_inf > 0, "infeasibility tolerances must be > 0");
+  require(s.max_inner_iter > 0, "max_inner_iter must be > 0");
+  require(s.refinement_tol >= 0, "refinement_tol must be >= 0");
+  require(s.max_update_fraction >= 0 && s.max_update_fraction <= 1,
+          "max_update_fraction must be in [0, 1]");
+  require(s.bcl_eta_ext_init > 0 && s.eps_inner_min > 0, "BCL tolerances must be > 0");
 }
 
 bool same_pattern(const SparseMatrix& a, const SparseMatrix& b) {
@@ -160,6 +165,7 @@ const Result& Solver::solve(const Vector& x0, const Vector& y0, const Vector& z0
 }
 
 const Result& Solver::run() {
+  check_settings(settings_);  // settings() is mutable between solves
   detail::Workspace& w = *work_;
   const auto start = Clock::now();
   const KktStats before = kkt_->stats();

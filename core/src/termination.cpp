@@ -44,6 +44,11 @@ ProximalMethod::Check ProximalMethod::check_convergence() {
   if (s_.n_box) w.z_box_user = w.z_all_user.tail(s_.n_box);
   const Residuals r = w.evaluator.evaluate(problem_, w.x_user, w.y_user, w.z_user,
                                            s_.n_box ? w.z_box_user : Vector());
+  // Finite scaled iterates can still overflow in user units (or in the gap's products):
+  // no verdict can be checked then.
+  if (!std::isfinite(r.primal) || !std::isfinite(r.dual) || !std::isfinite(r.gap) ||
+      !std::isfinite(r.gap_scale))
+    return Check::NotFinite;
   if (r.primal > tolerance(st.eps_abs, st.eps_rel, r.primal_scale)) return Check::Continue;
   if (r.dual > tolerance(st.eps_abs, st.eps_rel, r.dual_scale)) return Check::Continue;
   if (st.check_duality_gap) {

@@ -30,6 +30,9 @@ struct Settings {
   double eps_gap_rel = 0.0;       ///< relative gap tolerance
   int max_iter = 10000;           ///< total semismooth-Newton (inner) iterations
   int max_outer_iter = 2000;      ///< proximal-multiplier (outer) iterations
+  /// Newton steps per subproblem before the outer loop moves on (a semismooth Newton
+  /// method can cycle between active sets; a new centre breaks the cycle).
+  int max_inner_iter = 50;
   double time_limit = std::numeric_limits<double>::infinity();  ///< seconds, setup excluded
   bool verbose = false;           ///< one line per outer iteration on stdout
 
