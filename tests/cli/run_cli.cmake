@@ -1,0 +1,35 @@
+# Runs the qplayer binary once and checks its exit code and output (cmake -P script).
+# -DQPLAYER=bin -DARGS=a|b|c -DEXPECT_EXIT=n [-DONE_LINE_STDERR=ON] [-DSTDOUT_REGEX=re]
+# [-DSTDERR_REGEX=re] [-DCOUNT_REGEX=re -DCOUNT=k: k stdout lines match re]
+string(REPLACE "|" ";" arguments "${ARGS}")
+execute_process(COMMAND ${QPLAYER} ${arguments}
+                RESULT_VARIABLE exit_code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message(STATUS "qplayer ${arguments}\n--- exit ${exit_code}\n--- stdout\n${out}--- stderr\n${err}")
+
+if(NOT "${exit_code}" STREQUAL "${EXPECT_EXIT}")
+  message(FATAL_ERROR "exit code ${exit_code}, expected ${EXPECT_EXIT}")
+endif()
+if(ONE_LINE_STDERR)
+  # Exactly one non-empty line: the error contract of the tool.
+  if(NOT err MATCHES "^[^\n]+\n$")
+    message(FATAL_ERROR "stderr is not exactly one line: [${err}]")
+  endif()
+endif()
+if(DEFINED STDOUT_REGEX AND NOT out MATCHES "${STDOUT_REGEX}")
+  message(FATAL_ERROR "stdout does not match [${STDOUT_REGEX}]")
+endif()
+if(DEFINED STDERR_REGEX AND NOT err MATCHES "${STDERR_REGEX}")
+  message(FATAL_ERROR "stderr does not match [${STDERR_REGEX}]")
+endif()
+if(DEFINED COUNT_REGEX)
+  string(REPLACE "\n" ";" lines "${out}")
+  set(matches 0)
+  foreach(line IN LISTS lines)
+    if(line MATCHES "${COUNT_REGEX}")
+      math(EXPR matches "${matches} + 1")
+    endif()
+  endforeach()
+  if(NOT matches EQUAL COUNT)
+    message(FATAL_ERROR "${matches} stdout lines match [${COUNT_REGEX}], expected ${COUNT}")
+  endif()
+endif()
