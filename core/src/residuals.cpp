@@ -1,5 +1,5 @@
 // Residuals from the original data: the definition every stopping test and every
-// benchmark verification refers to.
+// benchmark verification refers to, accumulated in long double.
 #include "qplayer/residuals.hpp"
 
 #include <algorithm>
@@ -8,25 +8,49 @@
 namespace qplayer {
 namespace {
 
-double inf_norm(const Vector& v) { return v.size() ? v.lpNorm<Eigen::Infinity>() : 0.0; }
+using Long = long double;
+using LongVector = Eigen::Matrix<Long, Eigen::Dynamic, 1>;
 
-// Adds bound * multiplier over finite bounds: upper bounds take the positive part.
-void add_bound_terms(const Vector& lo, const Vector& hi, const Vector& mult, double& sum,
-                     double& scale) {
-  for (Eigen::Index i = 0; i < mult.size(); ++i) {
-    double term = 0.0;
-    if (mult[i] > 0 && std::isfinite(hi[i])) term = hi[i] * mult[i];
-    if (mult[i] < 0 && std::isfinite(lo[i])) term = lo[i] * mult[i];
-    sum += term;
-    scale = std::max(scale, std::abs(term));
+double inf_norm(const Vector& v) { return v.size() ? v.lpNorm<Eigen::Infinity>() : 0.0; }
+double inf_norm(const LongVector& v) {
+  Long m = 0;
+  for (Eigen::Index i = 0; i < v.size(); ++i) m = std::max(m, std::abs(v[i]));
+  return static_cast<double>(m);
+}
+
+// out = M x and out_t = Mᵀ y over the stored entries, in long double.
+void multiply(const SparseMatrix& M, const Vector& x, LongVector& out) {
+  out.setZero();
+  for (int j = 0; j < M.outerSize(); ++j)
+    for (SparseMatrix::InnerIterator it(M, j); it; ++it)
+      out[it.row()] += static_cast<Long>(it.value()) * x[j];
+}
+void multiply_transpose(const SparseMatrix& M, const Vector& y, LongVector& out) {
+  for (int j = 0; j < M.outerSize(); ++j) {
+    Long sum = 0;
+    for (SparseMatrix::InnerIterator it(M, j); it; ++it)
+      sum += static_cast<Long>(it.value()) * y[it.row()];
+    out[j] = sum;
   }
 }
 
-double bound_violation(const Vector& v, const Vector& lo, const Vector& hi) {
-  double worst = 0.0;
+// Adds bound * multiplier over finite bounds: upper bounds take the positive part.
+void add_bound_terms(const Vector& lo, const Vector& hi, const Vector& mult, Long& sum,
+                     double& scale) {
+  for (Eigen::Index i = 0; i < mult.size(); ++i) {
+    Long term = 0;
+    if (mult[i] > 0 && std::isfinite(hi[i])) term = static_cast<Long>(hi[i]) * mult[i];
+    if (mult[i] < 0 && std::isfinite(lo[i])) term = static_cast<Long>(lo[i]) * mult[i];
+    sum += term;
+    scale = std::max(scale, static_cast<double>(std::abs(term)));
+  }
+}
+
+double bound_violation(const LongVector& v, const Vector& lo, const Vector& hi) {
+  Long worst = 0;
   for (Eigen::Index i = 0; i < v.size(); ++i)
     worst = std::max({worst, v[i] - hi[i], lo[i] - v[i]});
-  return worst;
+  return static_cast<double>(worst);
 }
 
 }  // namespace
@@ -37,39 +61,47 @@ ResidualEvaluator::ResidualEvaluator(const Problem& p)
 Residuals ResidualEvaluator::evaluate(const Problem& p, const Vector& x, const Vector& y,
                                       const Vector& z, const Vector& z_box) {
   Residuals r;
-  Hx_.noalias() = p.H * x;
-  Ax_.noalias() = p.A * x;
-  Cx_.noalias() = p.C * x;
-  Aty_.noalias() = p.A.transpose() * y;
-  Ctz_.noalias() = p.C.transpose() * z;
+  multiply(p.H, x, Hx_);
+  multiply(p.A, x, Ax_);
+  multiply(p.C, x, Cx_);
+  multiply_transpose(p.A, y, Aty_);
+  multiply_transpose(p.C, z, Ctz_);
 
   // Primal.
-  double eq = 0.0;
+  Long eq = 0;
   for (int i = 0; i < p.n_eq(); ++i) eq = std::max(eq, std::abs(Ax_[i] - p.b[i]));
-  r.primal = std::max({eq, bound_violation(Cx_, p.l, p.u), 0.0});
-  if (p.has_box()) r.primal = std::max(r.primal, bound_violation(x, p.lb, p.ub));
+  r.primal = std::max({static_cast<double>(eq), bound_violation(Cx_, p.l, p.u), 0.0});
+  const bool box = p.has_box() && z_box.size() == p.n();
+  if (p.has_box()) {
+    for (int j = 0; j < p.n(); ++j)
+      r.primal = std::max({r.primal, x[j] - p.ub[j], p.lb[j] - x[j]});
+  }
   r.primal_scale = std::max({inf_norm(Ax_), inf_norm(p.b), inf_norm(Cx_),
                              p.has_box() ? inf_norm(x) : 0.0});
 
   // Dual.
-  double dual = 0.0;
-  const bool box = p.has_box() && z_box.size() == p.n();
+  Long dual = 0;
   for (int j = 0; j < p.n(); ++j) {
-    double v = Hx_[j] + p.g[j] + Aty_[j] + Ctz_[j];
+    Long v = Hx_[j] + p.g[j] + Aty_[j] + Ctz_[j];
     if (box) v += z_box[j];
     dual = std::max(dual, std::abs(v));
   }
-  r.dual = dual;
+  r.dual = static_cast<double>(dual);
   r.dual_scale = std::max({inf_norm(Hx_), inf_norm(p.g), inf_norm(Aty_), inf_norm(Ctz_),
                            box ? inf_norm(z_box) : 0.0});
 
   // Gap.
-  const double xHx = x.dot(Hx_), gx = p.g.dot(x), by = p.b.dot(y);
-  double sum = xHx + gx + by;
-  double scale = std::max({std::abs(xHx), std::abs(gx), std::abs(by)});
+  Long xHx = 0, gx = 0, by = 0;
+  for (int j = 0; j < p.n(); ++j) {
+    xHx += Hx_[j] * x[j];
+    gx += static_cast<Long>(p.g[j]) * x[j];
+  }
+  for (int i = 0; i < p.n_eq(); ++i) by += static_cast<Long>(p.b[i]) * y[i];
+  Long sum = xHx + gx + by;
+  double scale = static_cast<double>(std::max({std::abs(xHx), std::abs(gx), std::abs(by)}));
   add_bound_terms(p.l, p.u, z, sum, scale);
   if (box) add_bound_terms(p.lb, p.ub, z_box, sum, scale);
-  r.gap = std::abs(sum);
+  r.gap = static_cast<double>(std::abs(sum));
   r.gap_scale = scale;
   return r;
 }

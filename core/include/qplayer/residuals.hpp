@@ -16,7 +16,9 @@ struct Residuals {
   double gap_scale = 0.0;     ///< max of the absolute values of the gap's terms
 };
 
-/// Preallocated buffers so that repeated evaluation allocates nothing.
+/// Preallocated buffers so that repeated evaluation allocates nothing. Sums are accumulated
+/// in long double: the gap's terms can be 1e8 times larger than the 1e-9 it is judged by,
+/// and a double evaluation would let round-off decide "solved".
 class ResidualEvaluator {
  public:
   explicit ResidualEvaluator(const Problem& problem);
@@ -26,7 +28,8 @@ class ResidualEvaluator {
                      const Vector& z_box);
 
  private:
-  Vector Hx_, Ax_, Cx_, Aty_, Ctz_;
+  using LongVector = Eigen::Matrix<long double, Eigen::Dynamic, 1>;
+  LongVector Hx_, Ax_, Cx_, Aty_, Ctz_;
 };
 
 /// Convenience: allocates its buffers.
