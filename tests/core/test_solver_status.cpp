@@ -1,0 +1,234 @@
+// Every Status value is reachable, each on a problem where it is the only honest answer, and
+// infeasibility certificates are checked against the original data (kkt_check.hpp).
+#include "kkt_check.hpp"
+#include "qplayer/solver.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace qplayer;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+Settings tight() {
+  Settings s;
+  s.eps_abs = 1e-9;
+  s.eps_rel = 0.0;
+  return s;
+}
+
+Vector vec(std::initializer_list<double> v) {
+  Vector out(static_cast<Eigen::Index>(v.size()));
+  Eigen::Index i = 0;
+  for (double e : v) out[i++] = e;
+  return out;
+}
+
+Eigen::MatrixXd none(int n) { return Eigen::MatrixXd(0, n); }
+
+bool all_finite(const Result& r) {
+  return r.x.allFinite() && r.y.allFinite() && r.z.allFinite() && r.z_box.allFinite();
+}
+
+// A valid Farkas certificate: value < 0 and both the residual Aᵀy + Cᵀz + z_box and the mass on
+// infinite bounds at most 1e-6·|value| (so no feasible x with ‖x‖₁ < 1e6 exists).
+void check_primal_certificate(const Problem& p, const Result& r) {
+  REQUIRE(r.info.status == Status::PrimalInfeasible);
+  const auto c = qplayer_test::primal_certificate(p, r);
+  REQUIRE(c.sized);
+  INFO("residual " << c.residual << ", value " << c.value << ", sign " << c.sign << ", norm "
+                   << c.norm);
+  CHECK(c.norm > 0.0);
+  CHECK(c.value < 0.0);
+  CHECK(c.residual <= 1e-6 * std::abs(c.value));
+  CHECK(c.sign <= 1e-6 * std::abs(c.value));
+}
+
+// A valid unboundedness direction (normalized to ‖d‖∞ = 1): gᵀd < 0 and every condition of
+// the recession cone met to 1e-6·|gᵀd|.
+void check_dual_certificate(const Problem& p, const Result& r) {
+  REQUIRE(r.info.status == Status::DualInfeasible);
+  const auto c = qplayer_test::dual_certificate(p, r);
+  REQUIRE(c.sized);
+  INFO("Hd " << c.hd << ", Ad " << c.ad << ", cone " << c.cone << ", gd " << c.gd);
+  CHECK(c.gd < 0.0);
+  CHECK(c.hd <= 1e-6 * std::abs(c.gd));
+  CHECK(c.ad <= 1e-6 * std::abs(c.gd));
+  CHECK(c.cone <= 1e-6 * std::abs(c.gd));
+}
+
+qplayer_test::Planted nontrivial(int n, unsigned seed) {
+  qplayer_test::PlantedSpec spec;
+  spec.n = n, spec.n_eq = n / 5, spec.n_in = n, spec.box = true, spec.seed = seed;
+  return qplayer_test::planted_qp(spec);
+}
+
+}  // namespace
+
+TEST_CASE("status: NotRun before the first solve, Solved after it") {
+  const auto pl = nontrivial(20, 3);
+  Solver solver(pl.problem, tight());
+  CHECK(solver.result().info.status == Status::NotRun);
+  CHECK(solver.solve().info.status == Status::Solved);
+  CHECK(std::string(to_string(Status::Solved)) == "solved");
+}
+
+TEST_CASE("status: MaxIterReached") {
+  // A 60-variable problem with ~half its rows active cannot be solved in one Newton step.
+  const auto pl = nontrivial(60, 5);
+  {
+    Settings s = tight();
+    s.max_iter = 1;
+    Solver solver(pl.problem, s);
+    const Result& r = solver.solve();
+    CHECK(r.info.status == Status::MaxIterReached);
+    CHECK(r.info.inner_iterations <= 1);
+    CHECK(qplayer_test::dims_ok(pl.problem, r));
+    CHECK(all_finite(r));
+  }
+  {
+    Settings s = tight();
+    s.max_outer_iter = 1;
+    Solver solver(pl.problem, s);
+    const Result& r = solver.solve();
+    CHECK(r.info.status == Status::MaxIterReached);
+    CHECK(r.info.outer_iterations <= 1);
+  }
+}
+
+TEST_CASE("status: TimeLimitReached") {
+  // 400 variables, dense: one factorization alone takes far more than the 1 µs allowed.
+  const auto pl = nontrivial(400, 7);
+  Settings s = tight();
+  s.time_limit = 1e-6;
+  Solver solver(pl.problem, s);
+  const Result& r = solver.solve();
+  CHECK(r.info.status == Status::TimeLimitReached);
+  CHECK(qplayer_test::dims_ok(pl.problem, r));
+  CHECK(all_finite(r));
+}
+
+TEST_CASE("status: PrimalInfeasible with contradicting equalities") {
+  // x1 + x2 = 1 and x1 + x2 = 2: y = (t, −t) gives Aᵀy = 0 and bᵀy = −t < 0 for t > 0.
+  Eigen::MatrixXd A(2, 2);
+  A << 1, 1, 1, 1;
+  const Problem p(Eigen::MatrixXd::Identity(2, 2), vec({0, 0}), A, vec({1, 2}), none(2),
+                  Vector(), Vector());
+  Solver solver(p, tight());
+  check_primal_certificate(p, solver.solve());
+}
+
+TEST_CASE("status: PrimalInfeasible with an inequality contradicting the box") {
+  // 3 ≤ x1 + x2 with 0 ≤ x ≤ 1: z = −1 (lower side), z_box = (1, 1) (upper sides) gives
+  // Cᵀz + z_box = 0 and lᵀ[z]₋ + ubᵀ[z_box]₊ = −3 + 2 = −1 < 0.
+  Eigen::MatrixXd C(1, 2);
+  C << 1, 1;
+  const Problem p(Eigen::MatrixXd::Identity(2, 2), vec({1, -1}), none(2), Vector(), C, vec({3}),
+                  vec({kInf}), vec({0, 0}), vec({1, 1}));
+  Solver solver(p, tight());
+  check_primal_certificate(p, solver.solve());
+}
+
+TEST_CASE("status: PrimalInfeasible with two-sided rows only, LP") {
+  // x1 − x2 ≥ 1 and x2 − x1 ≥ 1 sum to 0 ≥ 2: z = (−1, −1) gives Cᵀz = 0 and lᵀz = −2 < 0.
+  // g = (1, −1) keeps the dual feasible (g + Cᵀz = 0 for z = (t, t + 1)), so the problem is
+  // only primal infeasible: with g = (1, 1) d = (−1, −1) would also certify unboundedness.
+  Eigen::MatrixXd C(2, 2);
+  C << 1, -1, -1, 1;
+  const Problem p(Eigen::MatrixXd::Zero(2, 2), vec({1, -1}), none(2), Vector(), C, vec({1, 1}),
+                  vec({5, 5}));
+  Solver solver(p, tight());
+  check_primal_certificate(p, solver.solve());
+}
+
+TEST_CASE("status: DualInfeasible, LP unbounded below") {
+  // min −x1 s.t. x1 − x2 = 0, x ≥ 0: d = (1, 1) keeps Ad = 0, d ≥ 0, and gᵀd = −1 < 0.
+  Eigen::MatrixXd A(1, 2);
+  A << 1, -1;
+  const Problem p(Eigen::MatrixXd::Zero(2, 2), vec({-1, 0}), A, vec({0}), none(2), Vector(),
+                  Vector(), vec({0, 0}), vec({kInf, kInf}));
+  Solver solver(p, tight());
+  check_dual_certificate(p, solver.solve());
+}
+
+TEST_CASE("status: DualInfeasible, PSD QP unbounded along the kernel of H") {
+  // min ½x1² − x2 s.t. x1 + x2 ≥ 0: d = (0, 1): Hd = 0, Cd = 1 ≥ 0 (lower bound finite),
+  // gᵀd = −1 < 0. H is PSD, so the problem is convex and honestly unbounded.
+  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(2, 2), C(1, 2);
+  H(0, 0) = 1;
+  C << 1, 1;
+  const Problem p(H, vec({0, -1}), none(2), Vector(), C, vec({0}), vec({kInf}));
+  Solver solver(p, tight());
+  check_dual_certificate(p, solver.solve());
+}
+
+TEST_CASE("status: NonConvex, indefinite H along a free direction") {
+  // H = diag(1, −1): ½x1² − ½x2² is unbounded below along x2, and no constraint touches x2.
+  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(2, 2);
+  H(0, 0) = 1, H(1, 1) = -1;
+  {
+    const Problem p(H, vec({0.5, 0.5}), none(2), Vector(), none(2), Vector(), Vector());
+    Solver solver(p, tight());
+    CHECK(solver.solve().info.status == Status::NonConvex);
+  }
+  {
+    // With x1 = 1 fixed by an equality and a box that leaves x2 free.
+    Eigen::MatrixXd A(1, 2);
+    A << 1, 0;
+    const Problem p(H, vec({0, 0}), A, vec({1}), none(2), Vector(), Vector(), vec({-1, -kInf}),
+                    vec({2, kInf}));
+    Solver solver(p, tight());
+    CHECK(solver.solve().info.status == Status::NonConvex);
+  }
+}
+
+TEST_CASE("status: NonConvex, indefinite H on a bounded box") {
+  // −x2² on −1 ≤ x2 ≤ 1 has minimizers at both ends and a stationary point at 0: H is not PSD,
+  // the contract (status.hpp) says the inertia check reports it rather than a local answer.
+  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(3, 3);
+  H(0, 0) = 2, H(1, 1) = -2, H(2, 2) = 1;
+  H(0, 2) = H(2, 0) = 0.5;
+  const Problem p(H, vec({1, 0.1, -1}), none(3), Vector(), none(3), Vector(), Vector(),
+                  vec({-1, -1, -1}), vec({1, 1, 1}));
+  Solver solver(p, tight());
+  CHECK(solver.solve().info.status == Status::NonConvex);
+}
+
+TEST_CASE("status: NumericalError when the optimal value overflows") {
+  // min ½x² over 1e307 ≤ x ≤ 1e308: valid finite data, convex, feasible and bounded, with the
+  // solution x = 1e307 representable but the objective ½·1e614 (and the gap term xᵀHx) beyond
+  // the double range. Solved cannot be verified, infeasibility and unboundedness are false: the
+  // iterates overflow, which the contract calls NumericalError.
+  const Problem p(Eigen::MatrixXd::Identity(1, 1), vec({0}), none(1), Vector(), none(1),
+                  Vector(), Vector(), vec({1e307}), vec({1e308}));
+  Solver solver(p, tight());
+  const Result& r = solver.solve();
+  INFO("status " << to_string(r.info.status));
+  CHECK(r.info.status == Status::NumericalError);
+}
+
+TEST_CASE("status: no false claim on data beyond the double range") {
+  // Each problem is convex, feasible and bounded, but its solution or optimal value is not
+  // representable, so Solved cannot be true and neither can an infeasibility, unboundedness
+  // or non-convexity claim; running out of budget or NumericalError are the honest answers.
+  auto check_honest = [](const Problem& p) {
+    Solver solver(p, tight());
+    const Status s = solver.solve().info.status;
+    INFO("status " << to_string(s));
+    CHECK((s == Status::NumericalError || s == Status::MaxIterReached ||
+           s == Status::TimeLimitReached));
+  };
+  // x1 = 1e308 and x2 − 10·x1 = 0: the unique feasible point (1e308, 1e309) overflows, and A
+  // is invertible, so no Farkas certificate exists (Aᵀy = 0 forces y = 0).
+  Eigen::MatrixXd A(2, 2);
+  A << 1, 0, -10, 1;
+  check_honest(Problem(Eigen::MatrixXd::Identity(2, 2), vec({0, 0}), A, vec({1e308, 0}),
+                       none(2), Vector(), Vector()));
+  // min ½x² − 1e200·x: x = 1e200 is representable, the optimal value −½·1e400 is not.
+  check_honest(Problem(Eigen::MatrixXd::Identity(1, 1), vec({-1e200}), none(1), Vector(),
+                       none(1), Vector(), Vector()));
+}
