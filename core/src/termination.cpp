@@ -35,6 +35,12 @@ ProximalMethod::Check ProximalMethod::check_convergence() {
   }
   if (dual > tolerance(st.eps_abs, st.eps_rel, dual_scale)) return Check::Continue;
 
+  // A multiplier pushing against an infinite bound (left over from a damped step on a row
+  // that is now inactive) makes the dual objective -inf: drop it, and let the exact dual
+  // residual below judge the point without it.
+  for (int i = 0; i < w.n_in; ++i)
+    if ((w.z[i] > 0 && !std::isfinite(s_.u[i])) || (w.z[i] < 0 && !std::isfinite(s_.l[i])))
+      w.z[i] = 0.0;
   // Candidate: unscale and judge on the original data, exactly as a user would.
   w.x_user = w.x.cwiseProduct(s_.d);
   w.y_user = w.y.cwiseProduct(s_.e) / s_.c;
