@@ -1,9 +1,9 @@
 // The one place that names concrete backends: maps Settings::backend to a KKT system.
 // Sparse strategies register here when they are compiled in.
-#include <stdexcept>
-
 #include "qplayer/dense/kkt_system.hpp"
 #include "qplayer/solver.hpp"
+
+#include <stdexcept>
 
 namespace qplayer {
 
@@ -11,10 +11,8 @@ std::unique_ptr<KktSystem> make_kkt_system(const Settings& settings, const Probl
                                            const KktData& data) {
   switch (settings.backend) {
     case Backend::Auto:  // only the dense strategy is built so far
-    case Backend::Dense:
-      return std::make_unique<dense::KktSystem>(data, settings);
-    case Backend::Ldl:
-      throw std::invalid_argument("backend 'ldl' is not compiled in this build");
+    case Backend::Dense: return std::make_unique<dense::KktSystem>(data, settings);
+    case Backend::Ldl: throw std::invalid_argument("backend 'ldl' is not compiled in this build");
     case Backend::Cholmod:
       throw std::invalid_argument("backend 'cholmod' is not compiled in this build");
   }

@@ -7,8 +7,8 @@
 
 namespace qplayer::detail {
 
-double ExactLineSearch::minimize(double a0, double a1, double mu, const Vector& w,
-                                 const Vector& v, const Vector& l, const Vector& u) {
+double ExactLineSearch::minimize(double a0, double a1, double mu, const Vector& w, const Vector& v,
+                                 const Vector& l, const Vector& u) {
   // φ'(α) = c0 + c1·α on each piece. A row contributes v_i (w_i + α v_i − bound)/μ while it
   // lies beyond that bound; each breakpoint toggles one such contribution.
   double c0 = a0, c1 = a1;

@@ -10,12 +10,10 @@ namespace {
 
 [[noreturn]] void fail(const std::string& message) { throw InvalidProblem(message); }
 
-void check_matrix(const SparseMatrix& M, const char* field, Eigen::Index rows,
-                  Eigen::Index cols) {
+void check_matrix(const SparseMatrix& M, const char* field, Eigen::Index rows, Eigen::Index cols) {
   if (M.rows() != rows || M.cols() != cols) {
     std::ostringstream os;
-    os << field << ": expected " << rows << "x" << cols << ", got " << M.rows() << "x"
-       << M.cols();
+    os << field << ": expected " << rows << "x" << cols << ", got " << M.rows() << "x" << M.cols();
     fail(os.str());
   }
   for (int j = 0; j < M.outerSize(); ++j)
@@ -74,8 +72,8 @@ SparseMatrix to_sparse(const Eigen::MatrixXd& M) {
 
 }  // namespace
 
-Problem::Problem(SparseMatrix H_, Vector g_, SparseMatrix A_, Vector b_, SparseMatrix C_,
-                 Vector l_, Vector u_, Vector lb_, Vector ub_)
+Problem::Problem(SparseMatrix H_, Vector g_, SparseMatrix A_, Vector b_, SparseMatrix C_, Vector l_,
+                 Vector u_, Vector lb_, Vector ub_)
     : H(std::move(H_)),
       g(std::move(g_)),
       A(std::move(A_)),
@@ -120,15 +118,16 @@ void Problem::validate() const {
   // Symmetry, relative to the largest entry so that scaled data is judged alike.
   double scale = 0.0;
   for (int j = 0; j < H.outerSize(); ++j)
-    for (SparseMatrix::InnerIterator it(H, j); it; ++it) scale = std::max(scale, std::abs(it.value()));
+    for (SparseMatrix::InnerIterator it(H, j); it; ++it)
+      scale = std::max(scale, std::abs(it.value()));
   const SparseMatrix Ht = H.transpose();
   const SparseMatrix diff = H - Ht;
   for (int j = 0; j < diff.outerSize(); ++j)
     for (SparseMatrix::InnerIterator it(diff, j); it; ++it)
       if (std::abs(it.value()) > 1e-12 * std::max(scale, 1.0)) {
         std::ostringstream os;
-        os << "H is not symmetric: H(" << it.row() << "," << it.col() << ") = "
-           << H.coeff(it.row(), it.col()) << " but H(" << it.col() << "," << it.row()
+        os << "H is not symmetric: H(" << it.row() << "," << it.col()
+           << ") = " << H.coeff(it.row(), it.col()) << " but H(" << it.col() << "," << it.row()
            << ") = " << H.coeff(it.col(), it.row());
         fail(os.str());
       }
@@ -145,8 +144,6 @@ void Problem::validate() const {
   }
 }
 
-double Problem::objective(const Vector& x) const {
-  return 0.5 * x.dot(H * x) + g.dot(x) + c0;
-}
+double Problem::objective(const Vector& x) const { return 0.5 * x.dot(H * x) + g.dot(x) + c0; }
 
 }  // namespace qplayer

@@ -223,10 +223,11 @@ void ProximalMethod::run(Info& info, Result& result) {
       eta_in = std::max(mu_in_, st.eps_inner_min);
     }
     if (st.verbose)
-      std::printf("outer %4d  inner %5d  primal %.3e  dual(scaled) %.3e  rho %.1e  mu_eq %.1e  "
-                  "mu_in %.1e  %s  t %.3fs\n",
-                  outer, inner_total, primal, w.grad.lpNorm<Eigen::Infinity>(), rho_, mu_eq_,
-                  mu_in_, accept ? "accept" : "reject", elapsed());
+      std::printf(
+          "outer %4d  inner %5d  primal %.3e  dual(scaled) %.3e  rho %.1e  mu_eq %.1e  "
+          "mu_in %.1e  %s  t %.3fs\n",
+          outer, inner_total, primal, w.grad.lpNorm<Eigen::Infinity>(), rho_, mu_eq_, mu_in_,
+          accept ? "accept" : "reject", elapsed());
   }
 
   info.status = status;

@@ -48,8 +48,7 @@ void add_bound_terms(const Vector& lo, const Vector& hi, const Vector& mult, Lon
 
 double bound_violation(const LongVector& v, const Vector& lo, const Vector& hi) {
   Long worst = 0;
-  for (Eigen::Index i = 0; i < v.size(); ++i)
-    worst = std::max({worst, v[i] - hi[i], lo[i] - v[i]});
+  for (Eigen::Index i = 0; i < v.size(); ++i) worst = std::max({worst, v[i] - hi[i], lo[i] - v[i]});
   return static_cast<double>(worst);
 }
 
@@ -73,11 +72,10 @@ Residuals ResidualEvaluator::evaluate(const Problem& p, const Vector& x, const V
   r.primal = std::max({static_cast<double>(eq), bound_violation(Cx_, p.l, p.u), 0.0});
   const bool box = p.has_box() && z_box.size() == p.n();
   if (p.has_box()) {
-    for (int j = 0; j < p.n(); ++j)
-      r.primal = std::max({r.primal, x[j] - p.ub[j], p.lb[j] - x[j]});
+    for (int j = 0; j < p.n(); ++j) r.primal = std::max({r.primal, x[j] - p.ub[j], p.lb[j] - x[j]});
   }
-  r.primal_scale = std::max({inf_norm(Ax_), inf_norm(p.b), inf_norm(Cx_),
-                             p.has_box() ? inf_norm(x) : 0.0});
+  r.primal_scale =
+      std::max({inf_norm(Ax_), inf_norm(p.b), inf_norm(Cx_), p.has_box() ? inf_norm(x) : 0.0});
 
   // Dual.
   Long dual = 0;
@@ -87,8 +85,8 @@ Residuals ResidualEvaluator::evaluate(const Problem& p, const Vector& x, const V
     dual = std::max(dual, std::abs(v));
   }
   r.dual = static_cast<double>(dual);
-  r.dual_scale = std::max({inf_norm(Hx_), inf_norm(p.g), inf_norm(Aty_), inf_norm(Ctz_),
-                           box ? inf_norm(z_box) : 0.0});
+  r.dual_scale = std::max(
+      {inf_norm(Hx_), inf_norm(p.g), inf_norm(Aty_), inf_norm(Ctz_), box ? inf_norm(z_box) : 0.0});
 
   // Gap.
   Long xHx = 0, gx = 0, by = 0;

@@ -64,7 +64,8 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
     de.setZero();
     df.setZero();
     for (int j = 0; j < n; ++j) {
-      for (SparseMatrix::InnerIterator it(H, j); it; ++it) dd[j] = std::max(dd[j], std::abs(it.value()));
+      for (SparseMatrix::InnerIterator it(H, j); it; ++it)
+        dd[j] = std::max(dd[j], std::abs(it.value()));
       for (SparseMatrix::InnerIterator it(A, j); it; ++it) {
         dd[j] = std::max(dd[j], std::abs(it.value()));
         de[it.row()] = std::max(de[it.row()], std::abs(it.value()));
@@ -99,7 +100,8 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
     double h_norm = 0.0;
     for (int j = 0; j < n; ++j) {
       double col = 0.0;
-      for (SparseMatrix::InnerIterator it(H, j); it; ++it) col = std::max(col, std::abs(it.value()));
+      for (SparseMatrix::InnerIterator it(H, j); it; ++it)
+        col = std::max(col, std::abs(it.value()));
       h_norm += col;
     }
     h_norm = n > 0 ? h_norm / n : 0.0;

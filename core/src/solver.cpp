@@ -2,13 +2,13 @@
 // equilibration, backend choice, warm starts, and mapping back to user units.
 #include "qplayer/solver.hpp"
 
+#include "proximal_method.hpp"
+#include "workspace.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
-
-#include "proximal_method.hpp"
-#include "workspace.hpp"
 
 namespace qplayer {
 namespace {
@@ -33,7 +33,8 @@ void check_settings(const Settings& s) {
   require(!(s.time_limit <= 0) && !std::isnan(s.time_limit), "time_limit must be > 0");
   require(s.rho > 0 && s.mu_eq > 0 && s.mu_in > 0, "rho, mu_eq, mu_in must be > 0");
   require(s.rho_min > 0 && s.rho_min <= s.rho, "rho_min must be in (0, rho]");
-  require(s.rho_update_factor > 0 && s.rho_update_factor <= 1, "rho_update_factor must be in (0,1]");
+  require(s.rho_update_factor > 0 && s.rho_update_factor <= 1,
+          "rho_update_factor must be in (0,1]");
   require(s.mu_min_eq > 0 && s.mu_min_in > 0, "mu_min_eq, mu_min_in must be > 0");
   require(s.mu_min_eq <= s.mu_eq && s.mu_min_in <= s.mu_in, "mu_min must not exceed mu");
   require(s.mu_update_factor > 0 && s.mu_update_factor < 1, "mu_update_factor must be in (0,1)");

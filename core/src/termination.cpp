@@ -1,9 +1,9 @@
 // Stopping and infeasibility tests of the proximal method, on unscaled quantities.
 // "Solved" is only declared after the residuals are recomputed from the original data.
+#include "proximal_method.hpp"
+
 #include <algorithm>
 #include <cmath>
-
-#include "proximal_method.hpp"
 
 namespace qplayer::detail {
 namespace {
@@ -19,7 +19,8 @@ ProximalMethod::Check ProximalMethod::check_convergence() {
   double primal = 0.0, primal_scale = 0.0;
   for (int i = 0; i < w.n_eq; ++i) {
     primal = std::max(primal, std::abs(w.Ax[i] - s_.b[i]) / s_.e[i]);
-    primal_scale = std::max({primal_scale, std::abs(w.Ax[i]) / s_.e[i], std::abs(s_.b[i]) / s_.e[i]});
+    primal_scale =
+        std::max({primal_scale, std::abs(w.Ax[i]) / s_.e[i], std::abs(s_.b[i]) / s_.e[i]});
   }
   for (int i = 0; i < w.n_in; ++i) {
     primal = std::max(primal, std::max(w.Cx[i] - s_.u[i], s_.l[i] - w.Cx[i]) / s_.f[i]);
@@ -132,8 +133,9 @@ void ProximalMethod::store_certificates(Result& result, Status status) const {
     result.cert_y = (w_.y - w_.ye).cwiseProduct(s_.e);
     result.cert_z = dz.head(m);
     result.cert_z_box = s_.n_box ? Vector(dz.tail(s_.n_box)) : Vector::Zero(problem_.n());
-    const double norm = std::max({result.cert_y.size() ? result.cert_y.lpNorm<Eigen::Infinity>() : 0.0,
-                                  dz.size() ? dz.lpNorm<Eigen::Infinity>() : 0.0});
+    const double norm =
+        std::max({result.cert_y.size() ? result.cert_y.lpNorm<Eigen::Infinity>() : 0.0,
+                  dz.size() ? dz.lpNorm<Eigen::Infinity>() : 0.0});
     if (norm > 0) {
       result.cert_y /= norm;
       result.cert_z /= norm;

@@ -11,8 +11,8 @@ namespace qplayer::detail {
 struct Workspace {
   Workspace(const Problem& problem, int n_in_total)
       : n(problem.n()), n_eq(problem.n_eq()), n_in(n_in_total), evaluator(problem) {
-    for (Vector* v : {&x, &xe, &dx, &Hx, &Hdx, &Aty, &Ctz, &grad, &x_user, &z_box_user,
-                      &cert_x, &tmp_n})
+    for (Vector* v :
+         {&x, &xe, &dx, &Hx, &Hdx, &Aty, &Ctz, &grad, &x_user, &z_box_user, &cert_x, &tmp_n})
       v->setZero(n);
     for (Vector* v : {&y, &ye, &Ax, &Adx, &y_user, &cert_y, &tmp_eq}) v->setZero(n_eq);
     for (Vector* v : {&z, &ze, &Cx, &Cdx, &w, &z_all_user, &cert_z, &tmp_in}) v->setZero(n_in);
@@ -24,13 +24,13 @@ struct Workspace {
   }
 
   int n, n_eq, n_in;
-  Vector x, y, z;          // current iterate
-  Vector xe, ye, ze;       // proximal centre of the current subproblem
+  Vector x, y, z;                        // current iterate
+  Vector xe, ye, ze;                     // proximal centre of the current subproblem
   Vector Hx, Ax, Cx, Aty, Ctz, grad, w;  // products at x; w = Cx + μ_in·ze
   Vector dx, Hdx, Adx, Cdx;              // Newton direction and its products
   Vector rhs, sol;                       // KKT right-hand side and solution
-  Vector cert_x, cert_y, cert_z;          // iterate differences, infeasibility certificates
-  Vector tmp_n, tmp_eq, tmp_in;           // products of the certificates
+  Vector cert_x, cert_y, cert_z;         // iterate differences, infeasibility certificates
+  Vector tmp_n, tmp_eq, tmp_in;          // products of the certificates
   ActiveSet active;
   ExactLineSearch line_search;
 

@@ -22,9 +22,9 @@ enum class FactorStatus {
 struct KktStats {
   long long nnz_kkt = 0;
   long long nnz_l = 0;
-  int factorizations = 0;      ///< numeric factorizations since construction
-  int rank_updates = 0;        ///< row additions/deletions since construction
-  std::uint64_t epoch = 0;     ///< bumps on every change of the factorization
+  int factorizations = 0;   ///< numeric factorizations since construction
+  int rank_updates = 0;     ///< row additions/deletions since construction
+  std::uint64_t epoch = 0;  ///< bumps on every change of the factorization
 };
 
 /// The scaled data the KKT system is built from. C includes one identity-like row per

@@ -39,8 +39,7 @@ class Problem {
 
   /// Dense data; stored sparse (exact zeros dropped) and flagged as dense for backend choice.
   Problem(const Eigen::MatrixXd& H, Vector g, const Eigen::MatrixXd& A, Vector b,
-          const Eigen::MatrixXd& C, Vector l, Vector u, Vector lb = Vector(),
-          Vector ub = Vector());
+          const Eigen::MatrixXd& C, Vector l, Vector u, Vector lb = Vector(), Vector ub = Vector());
 
   /// Re-checks every invariant (dimensions, finiteness, l ≤ u, symmetry); throws InvalidProblem.
   void validate() const;

@@ -8,8 +8,8 @@ namespace qplayer {
 
 struct Residuals {
   double primal = 0.0;  ///< max(‖Ax−b‖∞, max(Cx−u), max(l−Cx), max(lb−x), max(x−ub), 0)
-  double dual = 0.0;    ///< ‖Hx + g + Aᵀy + Cᵀz + z_box‖∞
-  double gap = 0.0;     ///< |xᵀHx + gᵀx + bᵀy + uᵀ[z]₊ + lᵀ[z]₋ + ubᵀ[z_box]₊ + lbᵀ[z_box]₋|
+  double dual = 0.0;  ///< ‖Hx + g + Aᵀy + Cᵀz + z_box‖∞
+  double gap = 0.0;  ///< |xᵀHx + gᵀx + bᵀy + uᵀ[z]₊ + lᵀ[z]₋ + ubᵀ[z_box]₊ + lbᵀ[z_box]₋|
   // Magnitudes of the terms, for relative tolerances.
   double primal_scale = 0.0;  ///< max(‖Ax‖, ‖b‖, ‖Cx‖, ‖x‖ (box))
   double dual_scale = 0.0;    ///< max(‖Hx‖, ‖g‖, ‖Aᵀy‖, ‖Cᵀz‖, ‖z_box‖)

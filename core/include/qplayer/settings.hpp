@@ -16,15 +16,15 @@ enum class Backend {
 
 /// How the first iterate of solve() is chosen.
 enum class InitialGuess {
-  Cold,               ///< x = 0, y = 0, z = 0 (after scaling)
-  WarmStart,          ///< the (x, y, z) handed to solve(x0, y0, z0)
-  PreviousSolution,   ///< the previous call's result (falls back to Cold on the first call)
+  Cold,              ///< x = 0, y = 0, z = 0 (after scaling)
+  WarmStart,         ///< the (x, y, z) handed to solve(x0, y0, z0)
+  PreviousSolution,  ///< the previous call's result (falls back to Cold on the first call)
 };
 
 struct Settings {
   // --- stopping tests (infinity norms, unscaled data) -----------------------------------
-  double eps_abs = 1e-8;  ///< absolute tolerance on primal and dual residuals
-  double eps_rel = 0.0;   ///< relative tolerance, scaled by the norms of the residual terms
+  double eps_abs = 1e-8;          ///< absolute tolerance on primal and dual residuals
+  double eps_rel = 0.0;           ///< relative tolerance, scaled by the norms of the residual terms
   bool check_duality_gap = true;  ///< also require |duality gap| <= eps_gap_abs + eps_gap_rel*scale
   double eps_gap_abs = -1.0;      ///< gap tolerance; negative means "same as eps_abs"
   double eps_gap_rel = 0.0;       ///< relative gap tolerance
@@ -34,27 +34,27 @@ struct Settings {
   /// method can cycle between active sets; a new centre breaks the cycle).
   int max_inner_iter = 50;
   double time_limit = std::numeric_limits<double>::infinity();  ///< seconds, setup excluded
-  bool verbose = false;           ///< one line per outer iteration on stdout
+  bool verbose = false;  ///< one line per outer iteration on stdout
 
   // --- proximal augmented Lagrangian parameters (ProxQP reference defaults) ------------
-  double rho = 1e-6;        ///< initial primal proximal weight
-  double rho_min = 1e-10;   ///< floor for rho, reached once the active set has settled
+  double rho = 1e-6;               ///< initial primal proximal weight
+  double rho_min = 1e-10;          ///< floor for rho, reached once the active set has settled
   double rho_update_factor = 0.1;  ///< rho <- max(factor * rho, rho_min) on a settled step
-  double mu_eq = 1e-3;      ///< initial equality penalty (as 1/mu in the merit function)
-  double mu_in = 1e-1;      ///< initial inequality penalty
-  double mu_min_eq = 1e-9;  ///< floor for mu_eq
-  double mu_min_in = 1e-8;  ///< floor for mu_in
-  double mu_update_factor = 0.1;  ///< mu <- max(factor * mu, mu_min) when BCL rejects
+  double mu_eq = 1e-3;             ///< initial equality penalty (as 1/mu in the merit function)
+  double mu_in = 1e-1;             ///< initial inequality penalty
+  double mu_min_eq = 1e-9;         ///< floor for mu_eq
+  double mu_min_in = 1e-8;         ///< floor for mu_in
+  double mu_update_factor = 0.1;   ///< mu <- max(factor * mu, mu_min) when BCL rejects
   double bcl_eta_ext_init = 1e-1;  ///< initial BCL primal target
-  double bcl_alpha = 0.1;   ///< exponent for the primal target after a rejection
-  double bcl_beta = 0.9;    ///< exponent for the primal target after an acceptance
-  double eps_inner_min = 1e-12;  ///< floor of the inner (subproblem) tolerance
+  double bcl_alpha = 0.1;          ///< exponent for the primal target after a rejection
+  double bcl_beta = 0.9;           ///< exponent for the primal target after an acceptance
+  double eps_inner_min = 1e-12;    ///< floor of the inner (subproblem) tolerance
 
   // --- linear algebra --------------------------------------------------------------------
   Backend backend = Backend::Auto;
-  int ruiz_iterations = 10;      ///< Ruiz equilibration sweeps (0 disables scaling)
-  int refinement_steps = 10;     ///< maximal iterative-refinement steps per KKT solve
-  double refinement_tol = 1e-13; ///< relative residual at which refinement stops
+  int ruiz_iterations = 10;       ///< Ruiz equilibration sweeps (0 disables scaling)
+  int refinement_steps = 10;      ///< maximal iterative-refinement steps per KKT solve
+  double refinement_tol = 1e-13;  ///< relative residual at which refinement stops
   /// Active-set changes up to this fraction of the factor size are applied as rank updates,
   /// more trigger a refactorization (dense backend).
   double max_update_fraction = 0.1;
