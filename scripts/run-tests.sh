@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test job (also what CI runs): install what is missing, then
 #   1. Release build in build-release/ and the full CTest suite;
-#   2. ASan + UBSan build in build-sanitize/ (optimized, with assertions, so Eigen's bounds
+#   2. ASan + UBSan build in build-sanitize/ (optimized, line-table debug info only to keep CI short, with assertions, so Eigen's bounds
 #      checks and the allocation guard of the tests are live) and the suite again (the
 #      Maros-Meszaros runs are skipped there, see tests/CMakeLists.txt).
 # Prints the duration of every step; exits nonzero if any build or test failed.
@@ -69,7 +69,7 @@ build_and_test release build-release -DCMAKE_BUILD_TYPE=Release -DQPLAYER_BUILD_
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:check_initialization_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 build_and_test sanitize build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" -DQPLAYER_SANITIZE=ON -DQPLAYER_BUILD_TESTS=ON || true
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DQPLAYER_SANITIZE=ON -DQPLAYER_BUILD_TESTS=ON || true
 
 echo
 echo "=== durations"

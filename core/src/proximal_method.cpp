@@ -55,9 +55,10 @@ bool ProximalMethod::prepare_factorization(Status& status) {
   // factorization at the initial ρ and penalties that still has the wrong inertia is taken
   // as proof of non-convexity.
   if (!fresh) fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
-  if (fs != FactorStatus::Ok && rho_ < settings_.rho) {
-    rho_ = settings_.rho;
-    rho_floor_ = settings_.rho;  // do not shrink it again in this solve
+  while (fs != FactorStatus::Ok && rho_ < settings_.rho) {
+    // Back up one step at a time and never shrink below the last ρ that worked.
+    rho_ = std::min(rho_ / settings_.rho_update_factor, settings_.rho);
+    rho_floor_ = rho_;
     fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
   }
   while (fs != FactorStatus::Ok && (mu_eq_ < settings_.mu_eq || mu_in_ < settings_.mu_in)) {

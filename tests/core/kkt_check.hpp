@@ -17,7 +17,9 @@ using qplayer::Result;
 using qplayer::SparseMatrix;
 using qplayer::Vector;
 
-inline double inf_norm(const Vector& v) { return v.size() == 0 ? 0.0 : v.lpNorm<Eigen::Infinity>(); }
+inline double inf_norm(const Vector& v) {
+  return v.size() == 0 ? 0.0 : v.lpNorm<Eigen::Infinity>();
+}
 
 /// The box multipliers of a result as a length-n vector (the solver returns zeros without a box;
 /// an empty vector is read as zeros so that a size error shows up in dims_ok, not as a crash).
@@ -69,8 +71,7 @@ inline Residuals residuals(const Problem& p, const Result& r) {
       rp = std::max({rp, cx[i] - Real(p.u[i]), Real(p.l[i]) - cx[i]});
   }
   if (p.has_box())
-    for (int j = 0; j < p.n(); ++j)
-      rp = std::max({rp, x[j] - Real(p.ub[j]), Real(p.lb[j]) - x[j]});
+    for (int j = 0; j < p.n(); ++j) rp = std::max({rp, x[j] - Real(p.ub[j]), Real(p.lb[j]) - x[j]});
   out.primal = std::isnan(rp) ? inf : static_cast<double>(rp);
 
   // Dual: stationarity of the Lagrangian.
@@ -90,17 +91,23 @@ inline Residuals residuals(const Problem& p, const Result& r) {
   auto sides = [&](const Vector& lo, const Vector& hi, const RVector& mult) {
     for (Eigen::Index i = 0; i < mult.size(); ++i) {
       if (mult[i] > 0) {
-        if (std::isfinite(hi[i])) gap += Real(hi[i]) * mult[i];
-        else sign = std::max(sign, static_cast<double>(mult[i]));
+        if (std::isfinite(hi[i]))
+          gap += Real(hi[i]) * mult[i];
+        else
+          sign = std::max(sign, static_cast<double>(mult[i]));
       } else if (mult[i] < 0) {
-        if (std::isfinite(lo[i])) gap += Real(lo[i]) * mult[i];
-        else sign = std::max(sign, static_cast<double>(-mult[i]));
+        if (std::isfinite(lo[i]))
+          gap += Real(lo[i]) * mult[i];
+        else
+          sign = std::max(sign, static_cast<double>(-mult[i]));
       }
     }
   };
   sides(p.l, p.u, z);
-  if (p.has_box()) sides(p.lb, p.ub, zb);
-  else sign = std::max(sign, static_cast<double>(zb.cwiseAbs().maxCoeff()));  // must vanish
+  if (p.has_box())
+    sides(p.lb, p.ub, zb);
+  else
+    sign = std::max(sign, static_cast<double>(zb.cwiseAbs().maxCoeff()));  // must vanish
   out.gap = std::isfinite(static_cast<double>(gap)) ? static_cast<double>(std::abs(gap)) : inf;
   out.sign = std::isfinite(sign) ? sign : inf;
   out.objective = static_cast<double>(Real(0.5) * x.dot(hx) + g.dot(x) + Real(p.c0));
@@ -132,17 +139,23 @@ inline PrimalCertificate primal_certificate(const Problem& p, const Result& r) {
   c.value = p.n_eq() > 0 ? p.b.dot(r.cert_y) : 0.0;
   auto side = [&](double lo, double hi, double mult) {
     if (mult > 0.0) {
-      if (std::isfinite(hi)) c.value += hi * mult;
-      else c.sign = std::max(c.sign, mult);
+      if (std::isfinite(hi))
+        c.value += hi * mult;
+      else
+        c.sign = std::max(c.sign, mult);
     } else if (mult < 0.0) {
-      if (std::isfinite(lo)) c.value += lo * mult;
-      else c.sign = std::max(c.sign, -mult);
+      if (std::isfinite(lo))
+        c.value += lo * mult;
+      else
+        c.sign = std::max(c.sign, -mult);
     }
   };
   for (int i = 0; i < p.n_in(); ++i) side(p.l[i], p.u[i], r.cert_z[i]);
   for (int j = 0; j < p.n(); ++j) {
-    if (p.has_box()) side(p.lb[j], p.ub[j], zb[j]);
-    else c.sign = std::max(c.sign, std::abs(zb[j]));
+    if (p.has_box())
+      side(p.lb[j], p.ub[j], zb[j]);
+    else
+      c.sign = std::max(c.sign, std::abs(zb[j]));
   }
   c.norm = std::max({inf_norm(r.cert_y), inf_norm(r.cert_z), inf_norm(zb)});
   return c;
@@ -190,13 +203,13 @@ inline DualCertificate dual_certificate(const Problem& p, const Result& r) {
 struct PlantedSpec {
   int n = 10, n_eq = 3, n_in = 5;
   bool box = false;
-  int rank_h = -1;          ///< rank of the MᵀM part of H; −1 = n. With shift = 0, < n is PSD only
-  double shift = 0.1;       ///< H = MᵀM / rank + shift·I
-  double density = 1.0;     ///< fraction of nonzeros in A and C (and M)
+  int rank_h = -1;       ///< rank of the MᵀM part of H; −1 = n. With shift = 0, < n is PSD only
+  double shift = 0.1;    ///< H = MᵀM / rank + shift·I
+  double density = 1.0;  ///< fraction of nonzeros in A and C (and M)
   bool degenerate = false;  ///< also plant weakly active rows (at a bound with zero multiplier)
   double active = 0.6;      ///< share of rows/variables planted strictly active (half each side)
   unsigned seed = 1;
-  bool sparse = false;      ///< use the sparse Problem constructor
+  bool sparse = false;  ///< use the sparse Problem constructor
 };
 
 struct Planted {

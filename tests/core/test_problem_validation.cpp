@@ -72,6 +72,18 @@ void expect_invalid(const std::function<Problem()>& make, std::vector<std::strin
   for (int i : indices) CHECK(has_token(msg, std::to_string(i)));
 }
 
+// The common case: one defect applied to the reference data.
+void expect_bad(const std::function<void(Data&)>& mutate, std::vector<std::string> fields,
+                std::vector<int> indices = {}) {
+  expect_invalid(
+      [&] {
+        Data d;
+        mutate(d);
+        return d.make();
+      },
+      std::move(fields), std::move(indices));
+}
+
 // The same defect, applied to the public fields of a valid Problem, must be caught by the
 // Solver (which validates again) and reported the same way.
 void expect_invalid_at_solver(const std::function<void(Problem&)>& mutate,
@@ -98,49 +110,49 @@ TEST_CASE("validation: the reference data is valid and solvable") {
 TEST_CASE("validation: wrong dimensions name the field") {
   // g fixes n, b fixes n_eq and l fixes n_in, so a wrong g, b or l shows up as a mismatch with
   // H, A or C: either name identifies the inconsistent pair.
-  expect_invalid([] { Data d; d.H = Eigen::MatrixXd::Identity(3, 3); return d.make(); }, {"H"});
-  expect_invalid([] { Data d; d.H = Eigen::MatrixXd::Ones(4, 5); return d.make(); }, {"H"});
-  expect_invalid([] { Data d; d.g = Vector::Ones(5); return d.make(); }, {"g", "H"});
-  expect_invalid([] { Data d; d.A = Eigen::MatrixXd::Ones(2, 3); return d.make(); }, {"A"});
-  expect_invalid([] { Data d; d.A = Eigen::MatrixXd::Ones(3, 4); return d.make(); }, {"A", "b"});
-  expect_invalid([] { Data d; d.b = Vector::Ones(1); return d.make(); }, {"b", "A"});
-  expect_invalid([] { Data d; d.C = Eigen::MatrixXd::Ones(3, 5); return d.make(); }, {"C"});
-  expect_invalid([] { Data d; d.C = Eigen::MatrixXd::Ones(2, 4); return d.make(); }, {"C", "l"});
-  expect_invalid([] { Data d; d.l = Vector::Zero(2); return d.make(); }, {"l", "u", "C"});
-  expect_invalid([] { Data d; d.u = Vector::Ones(4); return d.make(); }, {"u", "l"});
-  expect_invalid([] { Data d; d.lb = Vector::Zero(3); return d.make(); }, {"lb"});
-  expect_invalid([] { Data d; d.ub = Vector::Ones(5); return d.make(); }, {"ub"});
+  expect_bad([](Data& d) { d.H = Eigen::MatrixXd::Identity(3, 3); }, {"H"});
+  expect_bad([](Data& d) { d.H = Eigen::MatrixXd::Ones(4, 5); }, {"H"});
+  expect_bad([](Data& d) { d.g = Vector::Ones(5); }, {"g", "H"});
+  expect_bad([](Data& d) { d.A = Eigen::MatrixXd::Ones(2, 3); }, {"A"});
+  expect_bad([](Data& d) { d.A = Eigen::MatrixXd::Ones(3, 4); }, {"A", "b"});
+  expect_bad([](Data& d) { d.b = Vector::Ones(1); }, {"b", "A"});
+  expect_bad([](Data& d) { d.C = Eigen::MatrixXd::Ones(3, 5); }, {"C"});
+  expect_bad([](Data& d) { d.C = Eigen::MatrixXd::Ones(2, 4); }, {"C", "l"});
+  expect_bad([](Data& d) { d.l = Vector::Zero(2); }, {"l", "u", "C"});
+  expect_bad([](Data& d) { d.u = Vector::Ones(4); }, {"u", "l"});
+  expect_bad([](Data& d) { d.lb = Vector::Zero(3); }, {"lb"});
+  expect_bad([](Data& d) { d.ub = Vector::Ones(5); }, {"ub"});
   // Only one side of the box given.
-  expect_invalid([] { Data d; d.ub = Vector(); return d.make(); }, {"ub"});
-  expect_invalid([] { Data d; d.lb = Vector(); return d.make(); }, {"lb"});
+  expect_bad([](Data& d) { d.ub = Vector(); }, {"ub"});
+  expect_bad([](Data& d) { d.lb = Vector(); }, {"lb"});
 }
 
 TEST_CASE("validation: non-finite matrix and vector entries name field and index") {
   for (double bad : {kNaN, kInf, -kInf}) {
     CAPTURE(bad);
-    expect_invalid([&] { Data d; d.H(2, 2) = bad; return d.make(); }, {"H"}, {2});
-    expect_invalid([&] { Data d; d.H(1, 3) = d.H(3, 1) = bad; return d.make(); }, {"H"}, {1, 3});
-    expect_invalid([&] { Data d; d.g[3] = bad; return d.make(); }, {"g"}, {3});
-    expect_invalid([&] { Data d; d.A(1, 2) = bad; return d.make(); }, {"A"}, {1, 2});
-    expect_invalid([&] { Data d; d.b[1] = bad; return d.make(); }, {"b"}, {1});
-    expect_invalid([&] { Data d; d.C(2, 3) = bad; return d.make(); }, {"C"}, {2, 3});
+    expect_bad([&](Data& d) { d.H(2, 2) = bad; }, {"H"}, {2});
+    expect_bad([&](Data& d) { d.H(1, 3) = d.H(3, 1) = bad; }, {"H"}, {1, 3});
+    expect_bad([&](Data& d) { d.g[3] = bad; }, {"g"}, {3});
+    expect_bad([&](Data& d) { d.A(1, 2) = bad; }, {"A"}, {1, 2});
+    expect_bad([&](Data& d) { d.b[1] = bad; }, {"b"}, {1});
+    expect_bad([&](Data& d) { d.C(2, 3) = bad; }, {"C"}, {2, 3});
   }
 }
 
 TEST_CASE("validation: bounds") {
   // NaN is never a bound.
-  expect_invalid([] { Data d; d.l[2] = kNaN; return d.make(); }, {"l"}, {2});
-  expect_invalid([] { Data d; d.u[1] = kNaN; return d.make(); }, {"u"}, {1});
-  expect_invalid([] { Data d; d.lb[3] = kNaN; return d.make(); }, {"lb"}, {3});
-  expect_invalid([] { Data d; d.ub[2] = kNaN; return d.make(); }, {"ub"}, {2});
+  expect_bad([](Data& d) { d.l[2] = kNaN; }, {"l"}, {2});
+  expect_bad([](Data& d) { d.u[1] = kNaN; }, {"u"}, {1});
+  expect_bad([](Data& d) { d.lb[3] = kNaN; }, {"lb"}, {3});
+  expect_bad([](Data& d) { d.ub[2] = kNaN; }, {"ub"}, {2});
   // +inf as a lower bound / −inf as an upper bound makes the row empty.
-  expect_invalid([] { Data d; d.l[1] = kInf; d.u[1] = kInf; return d.make(); }, {"l"}, {1});
-  expect_invalid([] { Data d; d.u[2] = -kInf; d.l[2] = -kInf; return d.make(); }, {"u"}, {2});
-  expect_invalid([] { Data d; d.lb[1] = kInf; d.ub[1] = kInf; return d.make(); }, {"lb"}, {1});
-  expect_invalid([] { Data d; d.ub[3] = -kInf; d.lb[3] = -kInf; return d.make(); }, {"ub"}, {3});
+  expect_bad([](Data& d) { d.l[1] = d.u[1] = kInf; }, {"l"}, {1});
+  expect_bad([](Data& d) { d.u[2] = d.l[2] = -kInf; }, {"u"}, {2});
+  expect_bad([](Data& d) { d.lb[1] = d.ub[1] = kInf; }, {"lb"}, {1});
+  expect_bad([](Data& d) { d.ub[3] = d.lb[3] = -kInf; }, {"ub"}, {3});
   // Crossed bounds.
-  expect_invalid([] { Data d; d.l[2] = 4; return d.make(); }, {"l", "u"}, {2});
-  expect_invalid([] { Data d; d.lb[1] = 3; return d.make(); }, {"lb", "ub"}, {1});
+  expect_bad([](Data& d) { d.l[2] = 4; }, {"l", "u"}, {2});
+  expect_bad([](Data& d) { d.lb[1] = 3; }, {"lb", "ub"}, {1});
   // Allowed: infinite sides where they mean "no bound", and l = u.
   Data d;
   d.l[0] = -kInf, d.u[1] = kInf, d.lb[2] = -kInf, d.ub[3] = kInf, d.l[2] = d.u[2] = 0.5;
@@ -148,9 +160,8 @@ TEST_CASE("validation: bounds") {
 }
 
 TEST_CASE("validation: non-symmetric H names both entries") {
-  expect_invalid([] { Data d; d.H(0, 2) = 0.5; return d.make(); }, {"H"}, {0, 2});
-  expect_invalid([] { Data d; d.H(3, 1) = 1e-3; d.H(1, 3) = -1e-3; return d.make(); }, {"H"},
-                 {1, 3});
+  expect_bad([](Data& d) { d.H(0, 2) = 0.5; }, {"H"}, {0, 2});
+  expect_bad([](Data& d) { d.H(3, 1) = 1e-3, d.H(1, 3) = -1e-3; }, {"H"}, {1, 3});
   // A symmetric off-diagonal pair is accepted.
   Data d;
   d.H(0, 2) = d.H(2, 0) = 0.5;
@@ -159,7 +170,12 @@ TEST_CASE("validation: non-symmetric H names both entries") {
 
 TEST_CASE("validation: the Solver re-validates mutated problems") {
   expect_invalid_at_solver([](Problem& p) { p.g[1] = kNaN; }, {"g"}, {1});
-  expect_invalid_at_solver([](Problem& p) { p.b.resize(3); p.b.setOnes(); }, {"b", "A"});
+  expect_invalid_at_solver(
+      [](Problem& p) {
+        p.b.resize(3);
+        p.b.setOnes();
+      },
+      {"b", "A"});
   expect_invalid_at_solver([](Problem& p) { p.u[2] = -5; }, {"l", "u"}, {2});
   expect_invalid_at_solver([](Problem& p) { p.ub[3] = kNaN; }, {"ub"}, {3});
   expect_invalid_at_solver([](Problem& p) { p.H.coeffRef(1, 2) = 4; }, {"H"}, {1, 2});

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <limits>
+#include <string>
 
 using namespace qplayer;
 using qplayer_test::residuals;
@@ -40,7 +41,7 @@ Eigen::MatrixXd none(int n) { return Eigen::MatrixXd(0, n); }
 Result solve_checked(const Problem& p) {
   Solver solver(p, tight());
   Result r = solver.solve();
-  INFO("status: " << to_string(r.info.status));
+  INFO("status: " << std::string(to_string(r.info.status)));
   REQUIRE(r.info.status == Status::Solved);
   REQUIRE(qplayer_test::dims_ok(p, r));
   const auto res = residuals(p, r);
@@ -132,8 +133,8 @@ TEST_CASE("hand: degenerate QP with redundant equalities and a weakly active ine
   Eigen::MatrixXd A(2, 2), C(1, 2);
   A << 1, 1, 2, 2;
   C << 1, 0;
-  const Problem p(Eigen::MatrixXd::Identity(2, 2), vec({0, 0}), A, vec({2, 4}), C,
-                  vec({-kInf}), vec({1}));
+  const Problem p(Eigen::MatrixXd::Identity(2, 2), vec({0, 0}), A, vec({2, 4}), C, vec({-kInf}),
+                  vec({1}));
   const Result r = solve_checked(p);
   check_vec(r.x, vec({1, 1}), kTolX);
   CHECK(r.y[0] + 2 * r.y[1] == doctest::Approx(-1).epsilon(1e-7));
@@ -200,11 +201,46 @@ TEST_CASE("hand: free variables") {
   check_vec(r2.z_box, vec({0, -1}), 1e-6);
 }
 
+TEST_CASE("hand: fixed variables (lb = ub) and equality-valued rows (l = u)") {
+  // min ½‖x − c‖², c = (2, 3, 1), with x2 fixed by 0.5 ≤ x2 ≤ 0.5 and the C row 1 ≤ x1 + x3 ≤ 1.
+  // x2 = 0.5; on the row x1 = 2 − t, x3 = 1 − t with 3 − 2t = 1 → t = 1: x = (1, 0.5, 0).
+  // Stationarity x − c + Cᵀz + z_box = 0: z = 1 (x1: −1 + z = 0, x3: −1 + z = 0) and
+  // z_box2 = 3 − 0.5 = 2.5 (either sign is legal when l = u; the values are unique anyway).
+  // Objective ½‖x − c‖² − ½‖c‖² = 4.125 − 7 = −2.875.
+  Eigen::MatrixXd C(1, 3);
+  C << 1, 0, 1;
+  const Problem p(Eigen::MatrixXd::Identity(3, 3), vec({-2, -3, -1}), none(3), Vector(), C,
+                  vec({1}), vec({1}), vec({-kInf, 0.5, -kInf}), vec({kInf, 0.5, kInf}));
+  const Result r = solve_checked(p);
+  check_vec(r.x, vec({1, 0.5, 0}), kTolX);
+  check_vec(r.z, vec({1}), 1e-6);
+  check_vec(r.z_box, vec({0, 2.5, 0}), 1e-6);
+  CHECK(r.info.objective == doctest::Approx(-2.875).epsilon(1e-9));
+}
+
+TEST_CASE("hand: unconstrained QPs") {
+  // H = [[2,1],[1,2]], g = (1, 1): x = −H⁻¹g with H⁻¹ = ⅓[[2,−1],[−1,2]], so x = (−⅓, −⅓) and
+  // the objective is −½gᵀH⁻¹g = −⅓.
+  Eigen::MatrixXd H(2, 2);
+  H << 2, 1, 1, 2;
+  const Problem p(H, vec({1, 1}), none(2), Vector(), none(2), Vector(), Vector());
+  const Result r = solve_checked(p);
+  check_vec(r.x, vec({-1.0 / 3, -1.0 / 3}), kTolX);
+  CHECK(r.info.objective == doctest::Approx(-1.0 / 3).epsilon(1e-9));
+  CHECK(r.y.size() == 0);
+  CHECK(r.z.size() == 0);
+  // H = 0, g = 0: every x is optimal with value 0; the answer must still be a verified KKT point.
+  const Problem zero(Eigen::MatrixXd::Zero(2, 2), vec({0, 0}), none(2), Vector(), none(2), Vector(),
+                     Vector());
+  const Result r0 = solve_checked(zero);
+  CHECK(r0.info.objective == 0.0);
+}
+
 TEST_CASE("hand: objective constant c0 is reported") {
   // Same box QP as above with c0 = 2.5: objective −6 + 2.5 = −3.5, x unchanged.
   const Eigen::MatrixXd H = vec({1, 2, 4}).asDiagonal();
-  Problem p(H, vec({-3, 4, -2}), none(3), Vector(), none(3), Vector(), Vector(),
-            vec({-1, -1, -1}), vec({1, 1, 1}));
+  Problem p(H, vec({-3, 4, -2}), none(3), Vector(), none(3), Vector(), Vector(), vec({-1, -1, -1}),
+            vec({1, 1, 1}));
   p.c0 = 2.5;
   const Result r = solve_checked(p);
   check_vec(r.x, vec({1, -1, 0.5}), kTolX);

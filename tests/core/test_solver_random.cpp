@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <random>
 #include <sstream>
+#include <string>
 
 using namespace qplayer;
 using qplayer_test::Planted;
@@ -40,13 +42,12 @@ void check_planted(const PlantedSpec& spec, bool unique_x) {
   INFO(describe(spec));
   Solver solver(pl.problem, tight());
   const Result& r = solver.solve();
-  INFO("status " << to_string(r.info.status) << ", " << r.info.inner_iterations
+  INFO("status " << std::string(to_string(r.info.status)) << ", " << r.info.inner_iterations
                  << " Newton steps");
   REQUIRE(r.info.status == Status::Solved);
   REQUIRE(qplayer_test::dims_ok(pl.problem, r));
   const auto res = qplayer_test::residuals(pl.problem, r);
-  INFO("r_p " << res.primal << " r_d " << res.dual << " r_g " << res.gap << " sign "
-              << res.sign);
+  INFO("r_p " << res.primal << " r_d " << res.dual << " r_g " << res.gap << " sign " << res.sign);
   CHECK(res.primal <= kEps);
   CHECK(res.dual <= kEps);
   CHECK(res.gap <= kEps);
@@ -65,11 +66,32 @@ void check_planted(const PlantedSpec& spec, bool unique_x) {
   }
 }
 
+// Substitutes x = D x' and scales the rows of A and C by E and F (b, l, u alike): an equivalent
+// problem whose solution is x'* = D⁻¹x* and whose multipliers are E⁻¹y*, F⁻¹z*, D z_box*.
+void rescale(Problem& p, const Vector& d, const Vector& e, const Vector& f) {
+  auto scaled = [](const Vector& rows, const SparseMatrix& M, const Vector& cols) {
+    const Eigen::MatrixXd S = rows.asDiagonal() * Eigen::MatrixXd(M) * cols.asDiagonal();
+    return SparseMatrix(S.sparseView(0.0, 0.0));
+  };
+  p.H = scaled(d, p.H, d);
+  p.g = d.cwiseProduct(p.g);
+  p.A = scaled(e, p.A, d);
+  p.b = e.cwiseProduct(p.b);
+  p.C = scaled(f, p.C, d);
+  p.l = f.cwiseProduct(p.l);
+  p.u = f.cwiseProduct(p.u);
+  if (p.has_box()) {
+    p.lb = p.lb.cwiseQuotient(d);
+    p.ub = p.ub.cwiseQuotient(d);
+  }
+  p.validate();
+}
+
 struct Size {
   int n, n_eq, n_in;
 };
-constexpr Size kSizes[] = {{5, 2, 3}, {10, 3, 5}, {30, 10, 20}, {60, 20, 40}, {100, 50, 50},
-                           {200, 40, 150}};
+constexpr Size kSizes[] = {{5, 2, 3},    {10, 3, 5},    {30, 10, 20},
+                           {60, 20, 40}, {100, 50, 50}, {200, 40, 150}};
 
 }  // namespace
 
@@ -155,23 +177,10 @@ TEST_CASE("random: badly scaled planted QP") {
   for (int i = 0; i < spec.n_eq; ++i) e[i] = std::pow(10.0, (i % 5) - 2);
   for (int i = 0; i < spec.n_in; ++i) f[i] = std::pow(10.0, 2 - (i % 5));
   Problem& p = pl.problem;
-  auto scaled = [](const Vector& rows, const SparseMatrix& M, const Vector& cols) {
-    const Eigen::MatrixXd S = rows.asDiagonal() * Eigen::MatrixXd(M) * cols.asDiagonal();
-    return SparseMatrix(S.sparseView(0.0, 0.0));
-  };
-  p.H = scaled(d, p.H, d);
-  p.g = d.cwiseProduct(p.g);
-  p.A = scaled(e, p.A, d);
-  p.b = e.cwiseProduct(p.b);
-  p.C = scaled(f, p.C, d);
-  p.l = f.cwiseProduct(p.l);
-  p.u = f.cwiseProduct(p.u);
-  p.lb = p.lb.cwiseQuotient(d);
-  p.ub = p.ub.cwiseQuotient(d);
-  p.validate();
+  rescale(p, d, e, f);
   Solver solver(p, tight());
   const Result& r = solver.solve();
-  INFO("status " << to_string(r.info.status));
+  INFO("status " << std::string(to_string(r.info.status)));
   REQUIRE(r.info.status == Status::Solved);
   const auto res = qplayer_test::residuals(p, r);
   INFO("r_p " << res.primal << " r_d " << res.dual << " r_g " << res.gap);
@@ -185,4 +194,98 @@ TEST_CASE("random: badly scaled planted QP") {
   // a modest multiple of 1e-6 of x*: 1e-5.
   const Vector x_star = pl.x.cwiseQuotient(d);
   CHECK((r.x - x_star).cwiseProduct(d).lpNorm<Eigen::Infinity>() <= 1e-5);
+}
+
+// Known solver limitation, kept visible rather than removed: seed 95 stalls with the scaled
+// dual residual at 2.5e-11 (9.8e-9 in user units after undoing a 1e-2 column scaling) and ends
+// with max_iter. may_fail keeps the case running and reported until the refinement is fixed.
+TEST_CASE("random: planted LPs with rows and columns scaled by up to 10^±2" *
+          doctest::may_fail()) {
+  // LPs have no curvature to help the proximal iterations, and a mild random equilibration
+  // defect (entries spanning 1e±4) is what real LPs look like. The data stays far from the
+  // limits of double precision at eps_abs = 1e-9 (products of ~1e4 carry round-off ~1e-12), so
+  // every seed must be Solved with verified residuals.
+  for (unsigned seed = 81; seed <= 100; ++seed) {
+    PlantedSpec spec;
+    spec.n = 60, spec.n_eq = 15, spec.n_in = 50, spec.box = seed % 2 == 0;
+    spec.rank_h = 0, spec.shift = 0.0, spec.degenerate = true, spec.seed = seed;
+    Planted pl = qplayer_test::planted_qp(spec);
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> exponent(-2.0, 2.0);
+    auto powers = [&](int size) {
+      return Vector(Vector::NullaryExpr(size, [&] { return std::pow(10.0, exponent(rng)); }));
+    };
+    const Vector d = powers(spec.n), e = powers(spec.n_eq), f = powers(spec.n_in);
+    rescale(pl.problem, d, e, f);
+    INFO(describe(spec));
+    Solver solver(pl.problem, tight());
+    const Result& r = solver.solve();
+    const auto res = qplayer_test::residuals(pl.problem, r);
+    INFO("status " << std::string(to_string(r.info.status)) << ", r_p " << res.primal << ", r_d "
+                   << res.dual << ", r_g " << res.gap << ", " << r.info.inner_iterations
+                   << " Newton steps");
+    CHECK(r.info.status == Status::Solved);
+    if (r.info.status != Status::Solved) continue;
+    CHECK(res.primal <= kEps);
+    CHECK(res.dual <= kEps);
+    CHECK(res.gap <= kEps);
+    CHECK(res.sign <= kEps);
+    CHECK(res.objective == doctest::Approx(pl.objective).epsilon(1e-7).scale(1.0));
+  }
+}
+
+TEST_CASE("random: the residual check itself rejects perturbed KKT points") {
+  // The planted point is exact up to round-off; each single defect must show in exactly the
+  // residual that measures it, or the checks above could pass vacuously.
+  PlantedSpec spec;
+  spec.n = 20, spec.n_eq = 5, spec.n_in = 12, spec.box = true, spec.seed = 71;
+  const Planted pl = qplayer_test::planted_qp(spec);
+  Result r;
+  r.x = pl.x, r.y = pl.y, r.z = pl.z, r.z_box = pl.z_box;
+  const auto exact = qplayer_test::residuals(pl.problem, r);
+  CHECK(exact.primal <= 1e-14);
+  CHECK(exact.dual <= 1e-13);
+  CHECK(exact.gap <= 1e-13);
+  CHECK(exact.sign == 0.0);
+  CHECK(exact.objective == doctest::Approx(pl.objective).epsilon(1e-14));
+
+  Result bad = r;
+  bad.x[3] += 1e-6;  // moves Ax off b (A is dense)
+  CHECK(qplayer_test::residuals(pl.problem, bad).primal >= 1e-8);
+  bad = r;
+  bad.y[1] += 1e-6;
+  CHECK(qplayer_test::residuals(pl.problem, bad).dual >= 1e-8);
+  bad = r;
+  bad.z_box[0] += 1e-6;
+  CHECK(qplayer_test::residuals(pl.problem, bad).dual >= 1e-7);
+  // A multiplier on a side whose bound is infinite: stationarity can be restored by g, but the
+  // sign check catches it.
+  Problem p = pl.problem;
+  int row = -1;
+  double push = 0.0;  // +1e-6 against an infinite upper bound, −1e-6 against an infinite lower
+  for (int i = 0; i < p.n_in() && row < 0; ++i) {
+    if (r.z[i] != 0.0) continue;
+    if (!std::isfinite(p.u[i]))
+      row = i, push = 1e-6;
+    else if (!std::isfinite(p.l[i]))
+      row = i, push = -1e-6;
+  }
+  REQUIRE(row >= 0);
+  bad = r;
+  bad.z[row] = push;
+  p.g -= p.C.row(row).transpose() * push;
+  CHECK(qplayer_test::residuals(p, bad).dual <= 1e-13);
+  CHECK(qplayer_test::residuals(p, bad).sign == doctest::Approx(1e-6));
+  // A complementarity defect: an inactive row given a multiplier (compensated in g) keeps r_d
+  // but opens the gap.
+  p = pl.problem;
+  int inactive = -1;
+  for (int i = 0; i < p.n_in() && inactive < 0; ++i)
+    if (r.z[i] == 0.0 && std::isfinite(p.u[i]) && std::isfinite(p.l[i])) inactive = i;
+  REQUIRE(inactive >= 0);
+  bad = r;
+  bad.z[inactive] = 1e-3;
+  p.g -= p.C.row(inactive).transpose() * 1e-3;
+  CHECK(qplayer_test::residuals(p, bad).dual <= 1e-12);
+  CHECK(qplayer_test::residuals(p, bad).gap >= 1e-4);  // 1e-3 · (u_i − C_i x*) ≥ 1e-3 · 0.2
 }

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 
 using namespace qplayer;
 
@@ -69,6 +70,37 @@ qplayer_test::Planted nontrivial(int n, unsigned seed) {
 
 }  // namespace
 
+TEST_CASE("status: the certificate checks accept derived certificates and reject others") {
+  // x1 + x2 = 1, x1 + x2 = 2: y = (1, −1) is a certificate (Aᵀy = 0, bᵀy = −1); y = (1, 1) is
+  // not (Aᵀy ≠ 0), nor is y = (−1, 1) (bᵀy = 1 > 0). Guards the helper the tests rely on.
+  Eigen::MatrixXd A(2, 2);
+  A << 1, 1, 1, 1;
+  const Problem p(Eigen::MatrixXd::Identity(2, 2), vec({0, 0}), A, vec({1, 2}), none(2), Vector(),
+                  Vector());
+  Result r;
+  r.cert_z = Vector(0);
+  r.cert_y = vec({1, -1});
+  auto c = qplayer_test::primal_certificate(p, r);
+  CHECK((c.sized && c.residual == 0.0 && c.value == -1.0));
+  r.cert_y = vec({1, 1});
+  CHECK(qplayer_test::primal_certificate(p, r).residual == 2.0);
+  r.cert_y = vec({-1, 1});
+  CHECK(qplayer_test::primal_certificate(p, r).value == 1.0);
+  // min −x1, x1 − x2 = 0, x ≥ 0: d = (1, 1) is a ray; d = (1, 0) breaks Ad = 0 and
+  // d = (−1, −1) leaves the box's recession cone.
+  Eigen::MatrixXd B(1, 2);
+  B << 1, -1;
+  const Problem lp(Eigen::MatrixXd::Zero(2, 2), vec({-1, 0}), B, vec({0}), none(2), Vector(),
+                   Vector(), vec({0, 0}), vec({kInf, kInf}));
+  r.cert_x = vec({2, 2});
+  const auto d = qplayer_test::dual_certificate(lp, r);
+  CHECK((d.sized && d.gd == -1.0 && d.hd == 0.0 && d.ad == 0.0 && d.cone == 0.0));
+  r.cert_x = vec({1, 0});
+  CHECK(qplayer_test::dual_certificate(lp, r).ad == 1.0);
+  r.cert_x = vec({-1, -1});
+  CHECK(qplayer_test::dual_certificate(lp, r).cone == 1.0);
+}
+
 TEST_CASE("status: NotRun before the first solve, Solved after it") {
   const auto pl = nontrivial(20, 3);
   Solver solver(pl.problem, tight());
@@ -116,8 +148,8 @@ TEST_CASE("status: PrimalInfeasible with contradicting equalities") {
   // x1 + x2 = 1 and x1 + x2 = 2: y = (t, −t) gives Aᵀy = 0 and bᵀy = −t < 0 for t > 0.
   Eigen::MatrixXd A(2, 2);
   A << 1, 1, 1, 1;
-  const Problem p(Eigen::MatrixXd::Identity(2, 2), vec({0, 0}), A, vec({1, 2}), none(2),
-                  Vector(), Vector());
+  const Problem p(Eigen::MatrixXd::Identity(2, 2), vec({0, 0}), A, vec({1, 2}), none(2), Vector(),
+                  Vector());
   Solver solver(p, tight());
   check_primal_certificate(p, solver.solve());
 }
@@ -203,11 +235,11 @@ TEST_CASE("status: NumericalError when the optimal value overflows") {
   // solution x = 1e307 representable but the objective ½·1e614 (and the gap term xᵀHx) beyond
   // the double range. Solved cannot be verified, infeasibility and unboundedness are false: the
   // iterates overflow, which the contract calls NumericalError.
-  const Problem p(Eigen::MatrixXd::Identity(1, 1), vec({0}), none(1), Vector(), none(1),
-                  Vector(), Vector(), vec({1e307}), vec({1e308}));
+  const Problem p(Eigen::MatrixXd::Identity(1, 1), vec({0}), none(1), Vector(), none(1), Vector(),
+                  Vector(), vec({1e307}), vec({1e308}));
   Solver solver(p, tight());
   const Result& r = solver.solve();
-  INFO("status " << to_string(r.info.status));
+  INFO("status " << std::string(to_string(r.info.status)));
   CHECK(r.info.status == Status::NumericalError);
 }
 
@@ -218,7 +250,7 @@ TEST_CASE("status: no false claim on data beyond the double range") {
   auto check_honest = [](const Problem& p) {
     Solver solver(p, tight());
     const Status s = solver.solve().info.status;
-    INFO("status " << to_string(s));
+    INFO("status " << std::string(to_string(s)));
     CHECK((s == Status::NumericalError || s == Status::MaxIterReached ||
            s == Status::TimeLimitReached));
   };
@@ -226,9 +258,9 @@ TEST_CASE("status: no false claim on data beyond the double range") {
   // is invertible, so no Farkas certificate exists (Aᵀy = 0 forces y = 0).
   Eigen::MatrixXd A(2, 2);
   A << 1, 0, -10, 1;
-  check_honest(Problem(Eigen::MatrixXd::Identity(2, 2), vec({0, 0}), A, vec({1e308, 0}),
-                       none(2), Vector(), Vector()));
+  check_honest(Problem(Eigen::MatrixXd::Identity(2, 2), vec({0, 0}), A, vec({1e308, 0}), none(2),
+                       Vector(), Vector()));
   // min ½x² − 1e200·x: x = 1e200 is representable, the optimal value −½·1e400 is not.
-  check_honest(Problem(Eigen::MatrixXd::Identity(1, 1), vec({-1e200}), none(1), Vector(),
-                       none(1), Vector(), Vector()));
+  check_honest(Problem(Eigen::MatrixXd::Identity(1, 1), vec({-1e200}), none(1), Vector(), none(1),
+                       Vector(), Vector()));
 }

@@ -7,6 +7,7 @@
 
 #include <limits>
 #include <random>
+#include <string>
 
 using namespace qplayer;
 using qplayer_test::Planted;
@@ -82,8 +83,8 @@ Result fresh_solve(const Problem& p) {
 
 // Both results Solved, equal x, and the updated one satisfies the NEW problem's KKT conditions.
 void check_same(const Problem& p, const Result& updated, const Result& fresh) {
-  INFO("updated: " << to_string(updated.info.status) << ", fresh: "
-                   << to_string(fresh.info.status));
+  INFO("updated: " << std::string(to_string(updated.info.status))
+                   << ", fresh: " << std::string(to_string(fresh.info.status)));
   REQUIRE(fresh.info.status == Status::Solved);
   REQUIRE(updated.info.status == Status::Solved);
   CHECK((updated.x - fresh.x).lpNorm<Eigen::Infinity>() <= 1e-7);
@@ -104,6 +105,7 @@ TEST_CASE("update: all values changed, same patterns, matches a fresh solve") {
     REQUIRE(r0.info.status == Status::Solved);
 
     Problem p1 = pl.problem;
+    p1.c0 = 3.5;  // update() takes every field, the objective constant included
     new_matrix_values(p1, 17);
     const Vector x1_star = replant(p1, 18);
     // The new solution must differ from the old one, or an ignored update would pass.
@@ -112,6 +114,8 @@ TEST_CASE("update: all values changed, same patterns, matches a fresh solve") {
     const Result r1 = solver.solve();
     check_same(p1, r1, fresh_solve(p1));
     CHECK((r1.x - x1_star).lpNorm<Eigen::Infinity>() <= 1e-6);
+    CHECK(r1.info.objective ==
+          doctest::Approx(qplayer_test::residuals(p1, r1).objective).epsilon(1e-12));
     // And back: the first problem again through the same solver.
     solver.update(pl.problem);
     check_same(pl.problem, solver.solve(), fresh_solve(pl.problem));
@@ -135,8 +139,8 @@ TEST_CASE("update: update_vectors, one field at a time and all together") {
     Vector g, b, l, u, lb, ub;  // empty = unchanged
   };
   const Variant variants[] = {
-      {"g", g1, {}, {}, {}, {}, {}},         {"b", {}, b1, {}, {}, {}, {}},
-      {"l, u", {}, {}, l1, u1, {}, {}},      {"lb, ub", {}, {}, {}, {}, lb1, ub1},
+      {"g", g1, {}, {}, {}, {}, {}},     {"b", {}, b1, {}, {}, {}, {}},
+      {"l, u", {}, {}, l1, u1, {}, {}},  {"lb, ub", {}, {}, {}, {}, lb1, ub1},
       {"all", g1, b1, l1, u1, lb1, ub1},
   };
   for (const Variant& v : variants) {
@@ -183,9 +187,9 @@ TEST_CASE("update: a different pattern or size is refused") {
     Ho(0, 1) = Ho(1, 0) = 0.5;
     const Eigen::MatrixXd none(0, 3);
     Solver s(Problem(Hd, Vector::Ones(3), none, Vector(), none, Vector(), Vector()), tight());
-    CHECK_THROWS_AS(s.update(Problem(Ho, Vector::Ones(3), none, Vector(), none, Vector(),
-                                     Vector())),
-                    InvalidProblem);
+    CHECK_THROWS_AS(
+        s.update(Problem(Ho, Vector::Ones(3), none, Vector(), none, Vector(), Vector())),
+        InvalidProblem);
     const Eigen::MatrixXd none4(0, 4);
     CHECK_THROWS_AS(s.update(Problem(Eigen::MatrixXd::Identity(4, 4), Vector::Ones(4), none4,
                                      Vector(), none4, Vector(), Vector())),

@@ -22,10 +22,13 @@ using namespace qplayer;
 
 namespace {
 
-constexpr double kTol = 1e-9;     // qpbenchmark "high accuracy": eps_abs = gap tol = 1e-9
-constexpr double kObjTol = 1e-6;  // the reference objectives have 9 significant digits
+constexpr double kTol = 1e-9;  // qpbenchmark "high accuracy": eps_abs = gap tol = 1e-9
+// The reference objectives have 9 significant digits; relative to max(1, |ref|) because a few
+// are zero up to the reference solver's own accuracy (HS51 8.9e-16, TAME 3.5e-30, HS268 5.7e-7).
+constexpr double kObjTol = 1e-6;
 // Problems verified by the summary must not drop below this (raise it as the solver improves).
-constexpr int kFloor = 53;
+// 56 reached with the dense backend; QGROW15 (about 13 s of its 20 s) is the closest call.
+constexpr int kFloor = 56;
 
 // Per-problem time limit (solve only, as Settings::time_limit); QPLAYER_MM_TIME_LIMIT overrides.
 double time_limit() {
@@ -101,7 +104,7 @@ struct Outcome {
   int factorizations = 0, rank_updates = 0;
   bool verified = false;
   bool nonconvex_verified = false;  // only computed when the solver says NonConvex
-  std::string error;  // exception text if reading or setup threw
+  std::string error;                // exception text if reading or setup threw
 };
 
 Outcome run(const std::string& name) {
@@ -151,7 +154,7 @@ Outcome run(const std::string& name) {
 // Assertions for one problem: no exception; "Solved" must be true by our own check; any other
 // status must be one that can honestly describe a feasible, bounded, convex problem.
 void check(const Outcome& o) {
-  INFO(o.name << ": " << to_string(o.status) << ", r_p " << o.res.primal << ", r_d "
+  INFO(o.name << ": " << std::string(to_string(o.status)) << ", r_p " << o.res.primal << ", r_d "
               << o.res.dual << ", r_g " << o.res.gap << ", sign " << o.res.sign
               << ", objective error " << o.objective_error << ", " << o.seconds << " s"
               << (o.error.empty() ? "" : ", error: " + o.error));
@@ -175,20 +178,19 @@ void check(const Outcome& o) {
 }
 
 const char* kProblems[] = {
-    "CVXQP1_S", "CVXQP2_S", "CVXQP3_S", "DPKLO1",   "DUAL1",    "DUAL2",    "DUAL3",
-    "DUAL4",    "DUALC1",   "DUALC2",   "DUALC5",   "DUALC8",   "GENHS28",  "HS118",
-    "HS21",     "HS268",    "HS35",     "HS35MOD",  "HS51",     "HS52",     "HS53",
-    "HS76",     "LOTSCHD",  "PRIMAL1",  "PRIMAL2",  "PRIMAL3",  "PRIMALC1", "PRIMALC2",
-    "PRIMALC5", "PRIMALC8", "QADLITTL", "QAFIRO",   "QBANDM",   "QBEACONF", "QBORE3D",
-    "QBRANDY",  "QCAPRI",   "QE226",    "QFORPLAN", "QGROW15",  "QGROW7",   "QISRAEL",
-    "QPCBLEND", "QPCBOEI1", "QPCBOEI2", "QPCSTAIR", "QPTEST",   "QRECIPE",  "QSC205",
-    "QSCAGR25", "QSCAGR7",  "QSCFXM1",  "QSCORPIO", "QSCSD1",   "QSCTAP1",  "QSHARE1B",
+    "CVXQP1_S", "CVXQP2_S", "CVXQP3_S", "DPKLO1",   "DUAL1",    "DUAL2",    "DUAL3",    "DUAL4",
+    "DUALC1",   "DUALC2",   "DUALC5",   "DUALC8",   "GENHS28",  "HS118",    "HS21",     "HS268",
+    "HS35",     "HS35MOD",  "HS51",     "HS52",     "HS53",     "HS76",     "LOTSCHD",  "PRIMAL1",
+    "PRIMAL2",  "PRIMAL3",  "PRIMALC1", "PRIMALC2", "PRIMALC5", "PRIMALC8", "QADLITTL", "QAFIRO",
+    "QBANDM",   "QBEACONF", "QBORE3D",  "QBRANDY",  "QCAPRI",   "QE226",    "QFORPLAN", "QGROW15",
+    "QGROW7",   "QISRAEL",  "QPCBLEND", "QPCBOEI1", "QPCBOEI2", "QPCSTAIR", "QPTEST",   "QRECIPE",
+    "QSC205",   "QSCAGR25", "QSCAGR7",  "QSCFXM1",  "QSCORPIO", "QSCSD1",   "QSCTAP1",  "QSHARE1B",
     "QSHARE2B", "QSTAIR",   "S268",     "TAME",     "VALUES",   "ZECEVIC2",
 };
 
 }  // namespace
 
-// One test per problem, so `ctest -R 'maros_meszaros: QAFIRO'` reruns a single one.
+// One test per problem, so `ctest -R maros_meszaros:QAFIRO` reruns a single one.
 #define MM_PROBLEM(NAME) \
   TEST_CASE(NAME) { check(run(NAME)); }
 
@@ -268,7 +270,7 @@ TEST_CASE("summary") {
     check(outcomes.back());
   }
 
-  int verified = 0;
+  int verified = 0, false_solved = 0;
   std::vector<double> times;
   std::printf("%-10s %-18s %9s %9s %9s %9s %9s %9s %6s %7s\n", "problem", "status", "r_p", "r_d",
               "r_g", "sign", "obj_err", "time_s", "fact", "updates");
@@ -277,18 +279,21 @@ TEST_CASE("summary") {
          "rank_updates\n";
   for (const Outcome& o : outcomes) {
     verified += o.verified;
+    false_solved += o.status == Status::Solved && !o.verified;
     times.push_back(o.seconds);
     const std::string status = o.error.empty() ? to_string(o.status) : "error";
     std::printf("%-10s %-18s %9.2e %9.2e %9.2e %9.2e %9.2e %9.3f %6d %7d%s\n", o.name.c_str(),
                 status.c_str(), o.res.primal, o.res.dual, o.res.gap, o.res.sign, o.objective_error,
                 o.seconds, o.factorizations, o.rank_updates, o.verified ? "" : "  <- not verified");
-    csv << o.name << ',' << status << ',' << o.verified << ',' << o.res.primal << ','
-        << o.res.dual << ',' << o.res.gap << ',' << o.res.sign << ',' << o.objective_error << ',' << o.seconds << ','
-        << o.factorizations << ',' << o.rank_updates << '\n';
+    csv << o.name << ',' << status << ',' << o.verified << ',' << o.res.primal << ',' << o.res.dual
+        << ',' << o.res.gap << ',' << o.res.sign << ',' << o.objective_error << ',' << o.seconds
+        << ',' << o.factorizations << ',' << o.rank_updates << '\n';
   }
   std::sort(times.begin(), times.end());
   const double median = 0.5 * (times[(times.size() - 1) / 2] + times[times.size() / 2]);
-  std::printf("verified %d / %zu (floor %d), median time %.4f s, time limit %.1f s\n", verified,
-              outcomes.size(), kFloor, median, time_limit());
+  std::printf(
+      "verified %d / %zu (floor %d), solved but failing the check %d, median time %.4f s, "
+      "time limit %.1f s\n",
+      verified, outcomes.size(), kFloor, false_solved, median, time_limit());
   CHECK(verified >= kFloor);
 }
