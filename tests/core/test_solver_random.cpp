@@ -199,8 +199,7 @@ TEST_CASE("random: badly scaled planted QP") {
 // Known solver limitation, kept visible rather than removed: seed 95 stalls with the scaled
 // dual residual at 2.5e-11 (9.8e-9 in user units after undoing a 1e-2 column scaling) and ends
 // with max_iter. may_fail keeps the case running and reported until the refinement is fixed.
-TEST_CASE("random: planted LPs with rows and columns scaled by up to 10^±2" *
-          doctest::may_fail()) {
+TEST_CASE("random: planted LPs with rows and columns scaled by up to 10^±2" * doctest::may_fail()) {
   // LPs have no curvature to help the proximal iterations, and a mild random equilibration
   // defect (entries spanning 1e±4) is what real LPs look like. The data stays far from the
   // limits of double precision at eps_abs = 1e-9 (products of ~1e4 carry round-off ~1e-12), so
