@@ -4,9 +4,11 @@
 
 #include "qplayer/problem.hpp"
 #include "qplayer/result.hpp"
+#include "qplayer/settings.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <random>
 
@@ -285,5 +287,25 @@ inline Planted planted_qp(const PlantedSpec& s) {
   out.objective = 0.5 * out.x.dot(H * out.x) + g.dot(out.x);
   return out;
 }
+
+/// The tolerances every solver test asks for: 1e-9 absolute, nothing relative, gap checked.
+inline qplayer::Settings tight() {
+  qplayer::Settings s;
+  s.eps_abs = 1e-9;
+  s.eps_rel = 0.0;
+  s.check_duality_gap = true;
+  return s;
+}
+
+/// A vector written inline: vec({1, 2, 3}).
+inline qplayer::Vector vec(std::initializer_list<double> v) {
+  qplayer::Vector out(static_cast<Eigen::Index>(v.size()));
+  Eigen::Index i = 0;
+  for (double e : v) out[i++] = e;
+  return out;
+}
+
+/// A constraint block with no rows for n variables.
+inline Eigen::MatrixXd none(int n) { return Eigen::MatrixXd(0, n); }
 
 }  // namespace qplayer_test

@@ -12,6 +12,10 @@
 using namespace qplayer;
 using qplayer_test::residuals;
 
+using qplayer_test::none;
+using qplayer_test::tight;
+using qplayer_test::vec;
+
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -19,23 +23,6 @@ constexpr double kEps = 1e-9;
 // Every problem here is nondegenerate with O(1) data, so residuals of 1e-9 move the solution
 // by at most a small multiple of that; 1e-7 leaves room for the conditioning, nothing more.
 constexpr double kTolX = 1e-7;
-
-Settings tight() {
-  Settings s;
-  s.eps_abs = kEps;
-  s.eps_rel = 0.0;
-  s.check_duality_gap = true;
-  return s;
-}
-
-Vector vec(std::initializer_list<double> v) {
-  Vector out(static_cast<Eigen::Index>(v.size()));
-  Eigen::Index i = 0;
-  for (double e : v) out[i++] = e;
-  return out;
-}
-
-Eigen::MatrixXd none(int n) { return Eigen::MatrixXd(0, n); }
 
 // Solves, requires Solved and checks residuals recomputed from the data.
 Result solve_checked(const Problem& p) {

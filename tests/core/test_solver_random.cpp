@@ -14,17 +14,13 @@ using namespace qplayer;
 using qplayer_test::Planted;
 using qplayer_test::PlantedSpec;
 
+using qplayer_test::none;
+using qplayer_test::tight;
+using qplayer_test::vec;
+
 namespace {
 
 constexpr double kEps = 1e-9;
-
-Settings tight() {
-  Settings s;
-  s.eps_abs = kEps;
-  s.eps_rel = 0.0;
-  s.check_duality_gap = true;
-  return s;
-}
 
 std::string describe(const PlantedSpec& s) {
   std::ostringstream os;

@@ -11,25 +11,13 @@
 
 using namespace qplayer;
 
+using qplayer_test::none;
+using qplayer_test::tight;
+using qplayer_test::vec;
+
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-Settings tight() {
-  Settings s;
-  s.eps_abs = 1e-9;
-  s.eps_rel = 0.0;
-  return s;
-}
-
-Vector vec(std::initializer_list<double> v) {
-  Vector out(static_cast<Eigen::Index>(v.size()));
-  Eigen::Index i = 0;
-  for (double e : v) out[i++] = e;
-  return out;
-}
-
-Eigen::MatrixXd none(int n) { return Eigen::MatrixXd(0, n); }
 
 bool all_finite(const Result& r) {
   return r.x.allFinite() && r.y.allFinite() && r.z.allFinite() && r.z_box.allFinite();
