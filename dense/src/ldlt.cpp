@@ -222,19 +222,29 @@ bool Ldlt::rank_one_update_from(int start, double sigma) {
   return true;
 }
 
-Inertia Ldlt::inertia() const {
+namespace {
+
+// Signs of the pivots, with `is_zero(j)` deciding which count as zero: the plain and the
+// round-off-aware inertia differ only in that test.
+template <class IsZero>
+Inertia count_signs(const Eigen::Ref<const Vector>& d, IsZero is_zero) {
   Inertia in;
-  for (int i = 0; i < dim_; ++i) {
-    const double d = d_(i);
-    if (!pivot_ok(d)) {
+  for (int j = 0; j < d.size(); ++j) {
+    if (is_zero(j)) {
       ++in.zero;
-    } else if (d > 0.0) {
+    } else if (d(j) > 0.0) {
       ++in.positive;
     } else {
       ++in.negative;
     }
   }
   return in;
+}
+
+}  // namespace
+
+Inertia Ldlt::inertia() const {
+  return count_signs(d_.head(dim_), [&](int j) { return !pivot_ok(d_(j)); });
 }
 
 Inertia Ldlt::certain_inertia() {
@@ -245,18 +255,10 @@ Inertia Ldlt::certain_inertia() {
     acc.tail(dim_ - k - 1) += std::abs(d_(k)) * ld_.col(k).segment(k + 1, dim_ - k - 1).cwiseAbs2();
   }
   const double gamma = dim_ * std::numeric_limits<double>::epsilon();
-  Inertia in;
-  for (int j = 0; j < dim_; ++j) {
+  return count_signs(d_.head(dim_), [&](int j) {
     const double d = d_(j);
-    if (!pivot_ok(d) || std::abs(d) <= gamma * (std::abs(d) + acc(j))) {
-      ++in.zero;
-    } else if (d > 0.0) {
-      ++in.positive;
-    } else {
-      ++in.negative;
-    }
-  }
-  return in;
+    return !pivot_ok(d) || std::abs(d) <= gamma * (std::abs(d) + acc(j));
+  });
 }
 
 }  // namespace qplayer::dense
