@@ -3,6 +3,7 @@
 #include "solve_command.hpp"
 
 #include "json_output.hpp"
+#include "option_names.hpp"
 #include "problem_run.hpp"
 #include "qplayer/settings.hpp"
 #include "table.hpp"
@@ -19,14 +20,6 @@ namespace qplayer::cli {
 namespace {
 
 constexpr int kExitInputError = 2;
-
-const std::map<std::string, Backend>& backend_names() {
-  static const std::map<std::string, Backend> names = {{"auto", Backend::Auto},
-                                                       {"dense", Backend::Dense},
-                                                       {"ldl", Backend::Ldl},
-                                                       {"cholmod", Backend::Cholmod}};
-  return names;
-}
 
 // CLI11's range validators print DBL_MAX in their messages and call "abc" out of range;
 // these say what was expected in a few words (CLI11 prefixes the option name).
@@ -63,6 +56,7 @@ CLI::Validator positive_integer() {
 Settings make_settings(const SolveOptions& options) {
   Settings settings;
   settings.backend = backend_names().at(options.backend);
+  settings.ordering = ordering_names().at(options.ordering);
   settings.eps_abs = options.eps_abs;
   settings.eps_rel = options.eps_rel;
   settings.max_iter = options.max_iter;
@@ -138,12 +132,17 @@ CLI::App* add_solve_command(CLI::App& app, SolveOptions& options) {
   CLI::App* solve = app.add_subcommand(
       "solve", "Solve QPS files (gzip ok): a report for one file, a table for several");
   solve->add_option("FILE", options.files, "QPS file(s) to solve")->required();
-  std::vector<std::string> backends;
-  for (const auto& entry : backend_names()) backends.push_back(entry.first);
+  const std::vector<std::string> backends = names_of(backend_names());
   solve
       ->add_option("--backend", options.backend,
                    "Linear-algebra backend (ldl and cholmod only if compiled in)")
       ->check(CLI::IsMember(backends))
+      ->capture_default_str();
+  const std::vector<std::string> orderings = names_of(ordering_names());
+  solve
+      ->add_option("--ordering", options.ordering,
+                   "Fill-reducing ordering of the sparse backends (metis only if compiled in)")
+      ->check(CLI::IsMember(orderings))
       ->capture_default_str();
   solve->add_option("--eps-abs", options.eps_abs, "Absolute tolerance on residuals and gap")
       ->check(number_from_zero(false))

@@ -12,6 +12,7 @@ namespace qplayer::cli {
 struct SolveOptions {
   std::vector<std::string> files;
   std::string backend = "auto";
+  std::string ordering = "auto";
   double eps_abs = 0.0;  // set from Settings' defaults in add_solve_command
   double eps_rel = 0.0;
   double time_limit = 0.0;  // <= 0 or unset: no limit

@@ -13,8 +13,8 @@ install(TARGETS qplayer EXPORT qplayerTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # Public headers: core/include/qplayer/*.hpp -> include/qplayer/, and
-# dense/include/qplayer/dense/*.hpp -> include/qplayer/dense/ (each layer that exists).
-foreach(layer core dense)
+# <layer>/include/qplayer/<layer>/*.hpp -> include/qplayer/<layer>/ (each layer that exists).
+foreach(layer core dense sparse derivatives)
   if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/${layer}/include/qplayer)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${layer}/include/qplayer
             DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}

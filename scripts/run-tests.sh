@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The test job (also what CI runs): install what is missing, then
-#   1. Release build in build-release/ and the full CTest suite;
-#   2. ASan + UBSan build in build-sanitize/ (optimized, line-table debug info only to keep CI short, with assertions, so Eigen's bounds
-#      checks and the allocation guard of the tests are live) and the suite again (the
-#      Maros-Meszaros runs are skipped there, see tests/CMakeLists.txt).
+#   1. Release build in build-release/ (default options: dense, LDL, CHOLMOD, METIS) and the
+#      full CTest suite;
+#   2. ASan + UBSan build in build-sanitize/ (optimized, line-table debug info only to keep CI
+#      short, with assertions, so Eigen's bounds checks and the allocation guard of the tests
+#      are live), with CHOLMOD's Modify module on so the row-update path is tested too, and
+#      the suite again (the Maros-Meszaros runs are skipped there, see tests/CMakeLists.txt);
+#   3. a build with no sparse package (dense backend only) in build-dense-only/: the library,
+#      the CLI and the unit suites, which must pass without SuiteSparse or METIS.
 # Prints the duration of every step; exits nonzero if any build or test failed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -69,7 +73,12 @@ build_and_test release build-release -DCMAKE_BUILD_TYPE=Release -DQPLAYER_BUILD_
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:check_initialization_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 build_and_test sanitize build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DQPLAYER_SANITIZE=ON -DQPLAYER_BUILD_TESTS=ON || true
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DQPLAYER_SANITIZE=ON -DQPLAYER_BUILD_TESTS=ON \
+  -DQPLAYER_WITH_CHOLMOD_MODIFY=ON || true
+
+build_and_test dense-only build-dense-only -DCMAKE_BUILD_TYPE=Release -DQPLAYER_BUILD_TESTS=ON \
+  -DQPLAYER_WITH_LDL=OFF -DQPLAYER_WITH_CHOLMOD=OFF -DQPLAYER_WITH_METIS=OFF \
+  -DQPLAYER_MAROS_MESZAROS_TESTS=OFF || true
 
 echo
 echo "=== durations"

@@ -60,7 +60,7 @@ bool same_pattern(const SparseMatrix& a, const SparseMatrix& b) {
 }  // namespace
 
 Solver::Solver(Problem problem, Settings settings)
-    : problem_(std::move(problem)), settings_(settings) {
+    : problem_(std::move(problem)), settings_(settings), scaling_(std::make_unique<RuizScaling>()) {
   setup();
 }
 
@@ -72,10 +72,10 @@ void Solver::setup() {
   const auto start = Clock::now();
   problem_.validate();
   check_settings(settings_);
-  scaling_.compute(problem_, settings_.ruiz_iterations);
-  const KktData data{&scaling_.H, &scaling_.A, &scaling_.C};
+  scaling_->compute(problem_, settings_.ruiz_iterations);
+  const KktData data{&scaling_->H, &scaling_->A, &scaling_->C};
   kkt_ = make_kkt_system(settings_, problem_, data);
-  work_ = std::make_unique<detail::Workspace>(problem_, static_cast<int>(scaling_.C.rows()));
+  work_ = std::make_unique<detail::Workspace>(problem_, static_cast<int>(scaling_->C.rows()));
   result_ = Result();
   result_.x.setZero(problem_.n());
   result_.y.setZero(problem_.n_eq());
@@ -89,8 +89,8 @@ void Solver::setup() {
 void Solver::rescale() {
   const auto start = Clock::now();
   problem_.validate();
-  scaling_.compute(problem_, settings_.ruiz_iterations);
-  kkt_->set_values(KktData{&scaling_.H, &scaling_.A, &scaling_.C});
+  scaling_->compute(problem_, settings_.ruiz_iterations);
+  kkt_->set_values(KktData{&scaling_->H, &scaling_->A, &scaling_->C});
   setup_time_ = seconds_since(start);
 }
 
@@ -155,7 +155,7 @@ const Result& Solver::solve(const Vector& x0, const Vector& y0, const Vector& z0
     throw std::invalid_argument("solve: warm start has the wrong dimensions");
   if (!x0.allFinite() || !y0.allFinite() || !z0.allFinite() || !z_box0.allFinite())
     throw std::invalid_argument("solve: warm start is not finite");
-  const RuizScaling& s = scaling_;
+  const RuizScaling& s = *scaling_;
   w.x = x0.cwiseQuotient(s.d);
   w.y = s.c * y0.cwiseQuotient(s.e);
   w.z.head(m) = s.c * z0.cwiseQuotient(s.f.head(m));
@@ -178,11 +178,11 @@ const Result& Solver::run() {
   result_.cert_z.resize(0);
   result_.cert_z_box.resize(0);
 
-  detail::ProximalMethod method(problem_, settings_, scaling_, *kkt_, w);
+  detail::ProximalMethod method(problem_, settings_, *scaling_, *kkt_, w);
   method.run(info, result_);
 
   // Back to user units.
-  const RuizScaling& s = scaling_;
+  const RuizScaling& s = *scaling_;
   const int m = problem_.n_in();
   result_.x = w.x.cwiseProduct(s.d);
   result_.y = w.y.cwiseProduct(s.e) / s.c;

@@ -2,6 +2,8 @@
 // row append/delete of its LDLᵀ, and the solve with matrix-free iterative refinement.
 #include "qplayer/dense/kkt_system.hpp"
 
+#include "qplayer/iterative_refinement.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -19,8 +21,6 @@ void check_shape(const SparseMatrix* M, int rows, int cols, const char* what) {
     throw std::invalid_argument(std::string("dense::KktSystem: wrong shape of ") + what);
   }
 }
-
-double inf_norm(const Vector& v) { return v.size() == 0 ? 0.0 : v.lpNorm<Eigen::Infinity>(); }
 
 }  // namespace
 
@@ -236,27 +236,12 @@ void KktSystem::solve(const Vector& rhs, Vector& solution) {
   // New values since the last factorization: refresh it with the same parameters.
   if (stale_) factorize(rho_, mu_eq_, mu_in_, active_);
 
-  apply_inverse(rhs, solution);
-  const double target = refinement_tol_ * (1.0 + inf_norm(rhs));
-  apply_operator(solution, residual_);
-  residual_ = rhs - residual_;
-  double norm = inf_norm(residual_);
-  int steps = 0;
-  while (steps < refinement_steps_ && norm > target) {
-    apply_inverse(residual_, correction_);
-    solution += correction_;
-    apply_operator(solution, residual_);
-    residual_ = rhs - residual_;
-    const double next = inf_norm(residual_);
-    ++steps;
-    if (!(next < norm)) {  // stagnation (or NaN): keep the better iterate
-      solution -= correction_;
-      break;
-    }
-    norm = next;
-  }
-  last_steps_ = steps;
-  last_residual_ = norm;
+  const RefinementOutcome outcome = refine(
+      rhs, solution, residual_, correction_, refinement_steps_, refinement_tol_,
+      [this](const Vector& in, Vector& out) { apply_inverse(in, out); },
+      [this](const Vector& in, Vector& out) { apply_operator(in, out); });
+  last_steps_ = outcome.steps;
+  last_residual_ = outcome.residual;
 }
 
 KktStats KktSystem::stats() const {

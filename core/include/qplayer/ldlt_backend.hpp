@@ -5,6 +5,7 @@
 #include "qplayer/problem.hpp"
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,9 +38,27 @@ class LdltBackend {
   /// Bumps whenever the factors change, so a stale view of them can be detected.
   virtual std::uint64_t epoch() const = 0;
 
-  /// Capability: the backend can replace row/column k by (new values) without a full
-  /// refactorization (row add/delete). Default: no.
+  /// Numeric factorizations since construction (analyze does not count, replace_row neither).
+  virtual int factorizations() const = 0;
+
+  /// Capability: replace_row() works without a full refactorization. Default: no.
   virtual bool supports_row_updates() const { return false; }
+
+  /// Floating-point operations of one numeric factorization of the analyzed pattern, to
+  /// weigh row replacements against a refactorization; 0 when the backend cannot tell.
+  virtual double factorization_flops() const { return 0.0; }
+
+  /// Replaces row and column k (original numbering) of the factored matrix by a new one,
+  /// given as the full sparse column k of the symmetric matrix: `count` entries with
+  /// original row indices `rows` (any order, the diagonal included; every index must be in
+  /// the analyzed pattern of column/row k). The rest of the matrix is unchanged. Updates the
+  /// factors in place (row delete + row add), bumps the epoch, allocates nothing. False on a
+  /// zero pivot. Only called when supports_row_updates(); the default throws.
+  virtual bool replace_row(int k, const int* rows, const double* values, int count);
 };
+
+inline bool LdltBackend::replace_row(int, const int*, const double*, int) {
+  throw std::logic_error("LdltBackend::replace_row: " + name() + " has no row updates");
+}
 
 }  // namespace qplayer

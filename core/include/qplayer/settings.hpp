@@ -8,10 +8,18 @@ namespace qplayer {
 
 /// Which linear-algebra strategy factorizes the KKT system.
 enum class Backend {
-  Auto,     ///< picks by size and density (only dense is compiled in the foundation build)
+  Auto,     ///< picks dense or sparse by size and density (README.md, "Backends")
   Dense,    ///< Eigen dense LDL^T with row add/delete updates
   Ldl,      ///< SuiteSparse LDL (sparse)
   Cholmod,  ///< CHOLMOD simplicial LDL^T (sparse)
+};
+
+/// Fill-reducing ordering of the sparse KKT matrix, computed once per pattern.
+enum class Ordering {
+  Auto,     ///< picked by size (README.md, "Orderings")
+  Natural,  ///< no permutation
+  Amd,      ///< SuiteSparse AMD (approximate minimum degree)
+  Metis,    ///< METIS_NodeND nested dissection (needs QPLAYER_WITH_METIS)
 };
 
 /// How the first iterate of solve() is chosen.
@@ -52,11 +60,12 @@ struct Settings {
 
   // --- linear algebra --------------------------------------------------------------------
   Backend backend = Backend::Auto;
-  int ruiz_iterations = 10;       ///< Ruiz equilibration sweeps (0 disables scaling)
-  int refinement_steps = 10;      ///< maximal iterative-refinement steps per KKT solve
-  double refinement_tol = 1e-13;  ///< relative residual at which refinement stops
+  Ordering ordering = Ordering::Auto;  ///< sparse backends only
+  int ruiz_iterations = 10;            ///< Ruiz equilibration sweeps (0 disables scaling)
+  int refinement_steps = 10;           ///< maximal iterative-refinement steps per KKT solve
+  double refinement_tol = 1e-13;       ///< relative residual at which refinement stops
   /// Active-set changes up to this fraction of the factor size are applied as rank updates,
-  /// more trigger a refactorization (dense backend).
+  /// more trigger a refactorization (dense backend; CHOLMOD with its Modify module).
   double max_update_fraction = 0.1;
 
   // --- infeasibility detection -----------------------------------------------------------

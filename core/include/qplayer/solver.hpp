@@ -47,6 +47,8 @@ class Solver {
   const Result& result() const { return result_; }
   /// The KKT system holding the final factorization (read by the derivative engine).
   const KktSystem& kkt() const { return *kkt_; }
+  /// The equilibration the KKT system was built from (scaled data and the factors d, e, f, c).
+  const RuizScaling& scaling() const { return *scaling_; }
 
  private:
   void setup();
@@ -55,12 +57,24 @@ class Solver {
 
   Problem problem_;
   Settings settings_;
-  RuizScaling scaling_;
+  // Held by pointer: the KKT system may keep pointers to the scaled matrices (the sparse one
+  // does, to multiply without a copy), which must survive a move of the Solver.
+  std::unique_ptr<RuizScaling> scaling_;
   std::unique_ptr<KktSystem> kkt_;
   std::unique_ptr<detail::Workspace> work_;
   Result result_;
   double setup_time_ = 0.0;
 };
+
+/// Auto: dense when the KKT dimension N = n + n_eq + n_in (box rows included) is at most
+/// kAutoDenseMaxSmall, or at most kAutoDenseMax with a density of its nonzeros of at least
+/// kAutoDenseDensity; otherwise LDL, else CHOLMOD, else dense (what the build has).
+inline constexpr long long kAutoDenseMaxSmall = 100;
+inline constexpr long long kAutoDenseMax = 5000;
+inline constexpr double kAutoDenseDensity = 0.1;
+
+/// The backend Settings::backend stands for on this KKT data (Auto resolved).
+Backend resolve_backend(const Settings& settings, const KktData& data);
 
 /// Creates the KKT system for the chosen backend (the one place that names backends).
 std::unique_ptr<KktSystem> make_kkt_system(const Settings& settings, const Problem& problem,
