@@ -1,5 +1,6 @@
-// Entry point of the `qplayer` tool: a CLI11 app with one subcommand per job (solve now,
-// bench later); parse errors become a single stderr line and exit code 2.
+// Entry point of the `qplayer` tool: a CLI11 app with one subcommand per job (solve, bench);
+// parse errors become a single stderr line and exit code 2.
+#include "bench_command.hpp"
 #include "problem_run.hpp"
 #include "qplayer/version.hpp"
 #include "solve_command.hpp"
@@ -24,9 +25,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", QPLAYER_VERSION_STRING);
   app.require_subcommand(1);
 
-  // Each subcommand owns its options; adding `bench` means one more pair of lines here.
+  // Each subcommand owns its options; a new one is one more pair of lines here.
   SolveOptions solve_options;
   CLI::App* solve = add_solve_command(app, solve_options);
+  BenchOptions bench_options;
+  CLI::App* bench = add_bench_command(app, bench_options);
 
   // CLI11 would report an unknown first word only as "A subcommand is required"; name it.
   if (argc > 1 && argv[1][0] != '-') {
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
 
   try {
     if (solve->parsed()) return run_solve(solve_options);
+    if (bench->parsed()) return run_bench(bench_options);
   } catch (const std::exception& e) {
     std::cerr << "qplayer: internal error: " << one_line(e.what()) << std::endl;
     return kExitInternal;
