@@ -1,0 +1,228 @@
+// Cost of the derivative engine next to the solve it differentiates:
+//  1. dense random QPs, n = 100, n_eq = 50, n_in = 50 two-sided inequalities (a realistic
+//     share active): solve time, backward time, their ratio, for one QP and for batches of
+//     100 (sequential, then 2 threads);
+//  2. a sparse chain-structured QP, n = 10,000 (LDL backend when compiled in): solve, backward, and
+//  backward
+//     measured in units of one solve with the final factorization.
+// Usage: derivatives_bench [repetitions=5]. Prints medians.
+#include "qplayer/derivatives/batch.hpp"
+#include "qplayer/derivatives/view.hpp"
+#include "qplayer/solver.hpp"
+#include "qplayer/sparse/kkt_system.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <functional>
+#include <random>
+#include <thread>
+#include <vector>
+
+using namespace qplayer;
+namespace qd = qplayer::derivatives;
+
+namespace {
+
+double seconds(const std::function<void()>& f) {
+  const auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Random QP with a feasible point x0; inequalities l = Cx0 − U(0,1), u = Cx0 + U(0,1) and a
+// random linear term, so that a fair share of rows ends up active on either side.
+Problem random_qp(int n, int n_eq, int n_in, double density, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uni(0.0, 1.0);
+  auto random_sparse = [&](int rows, int cols) {
+    std::vector<Eigen::Triplet<double>> t;
+    for (int j = 0; j < cols; ++j)
+      for (int i = 0; i < rows; ++i)
+        if (density >= 1.0 || uni(rng) < density || j == i % cols)
+          t.emplace_back(i, j, normal(rng));
+    SparseMatrix M(rows, cols);
+    M.setFromTriplets(t.begin(), t.end());
+    return M;
+  };
+  const SparseMatrix M = random_sparse(n, n);
+  SparseMatrix I(n, n);
+  I.setIdentity();
+  SparseMatrix H = SparseMatrix(M.transpose() * M) * (1.0 / n) + 0.1 * I;
+  H = SparseMatrix(0.5 * (H + SparseMatrix(H.transpose())));
+  const SparseMatrix A = random_sparse(n_eq, n);
+  const SparseMatrix C = random_sparse(n_in, n);
+  Vector x0(n), g(n), l(n_in), u(n_in);
+  for (int j = 0; j < n; ++j) x0[j] = normal(rng), g[j] = normal(rng);
+  const Vector b = A * x0, cx = C * x0;
+  for (int i = 0; i < n_in; ++i) l[i] = cx[i] - 0.5 - uni(rng), u[i] = cx[i] + 0.5 + uni(rng);
+  Problem p(H, g, A, b, C, l, u);
+  p.dense_storage = density >= 1.0;
+  return p;
+}
+
+// Sparse QP with local coupling (a chain: H tridiagonal plus identity, each constraint row
+// touching 3 consecutive variables around its own position), the structure of discretized
+// control and estimation problems; a random sparse pattern would fill in catastrophically.
+Problem banded_qp(int n, int n_eq, int n_in, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uni(0.0, 1.0);
+  std::vector<Eigen::Triplet<double>> th, ta, tc;
+  for (int j = 0; j < n; ++j) {
+    th.emplace_back(j, j, 2.5 + uni(rng));
+    if (j + 1 < n) {
+      const double v = -1.0 + 0.2 * normal(rng);
+      th.emplace_back(j, j + 1, v);
+      th.emplace_back(j + 1, j, v);
+    }
+  }
+  auto local_rows = [&](std::vector<Eigen::Triplet<double>>& t, int rows, int offset) {
+    for (int i = 0; i < rows; ++i) {
+      const int centre =
+          static_cast<int>((static_cast<long long>(i) * n) / rows + offset) % (n - 2);
+      for (int k = 0; k < 3; ++k) t.emplace_back(i, centre + k, normal(rng));
+    }
+  };
+  local_rows(ta, n_eq, 0);
+  local_rows(tc, n_in, n / (2 * std::max(1, n_in)));
+  SparseMatrix H(n, n), A(n_eq, n), C(n_in, n);
+  H.setFromTriplets(th.begin(), th.end());
+  A.setFromTriplets(ta.begin(), ta.end());
+  C.setFromTriplets(tc.begin(), tc.end());
+  Vector x0(n), g(n), l(n_in), u(n_in);
+  for (int j = 0; j < n; ++j) x0[j] = normal(rng), g[j] = normal(rng);
+  const Vector b = A * x0, cx = C * x0;
+  for (int i = 0; i < n_in; ++i) l[i] = cx[i] - 0.5 - uni(rng), u[i] = cx[i] + 0.5 + uni(rng);
+  return Problem(H, g, A, b, C, l, u);
+}
+
+int count_active(const Result& r) {
+  int k = 0;
+  for (int i = 0; i < r.z.size(); ++i) k += r.z[i] != 0.0;
+  return k;
+}
+
+void dense_section(int reps) {
+  std::printf("== dense: n = 100, n_eq = 50, n_in = 50 (two-sided)\n");
+  Settings s;
+  s.backend = Backend::Dense;
+  std::vector<double> t_setup, t_solve, t_back, iters, t_view, t_back_view;
+  int active = 0;
+  for (int rep = 0; rep < reps; ++rep) {
+    const Problem p = random_qp(100, 50, 50, 1.0, 100 + rep);
+    Vector dl_dx = Vector::Ones(100);
+    std::unique_ptr<Solver> solver;
+    t_setup.push_back(seconds([&] { solver = std::make_unique<Solver>(p, s); }));
+    t_solve.push_back(seconds([&] { solver->solve(); }));
+    if (solver->result().info.status != Status::Solved) std::printf("  (rep %d not solved)\n", rep);
+    active = count_active(solver->result());
+    qd::Gradients g;
+    t_back.push_back(seconds([&] { g = qd::backward(*solver, dl_dx); }));
+    iters.push_back(g.report.iterations);
+    std::unique_ptr<qd::View> view;
+    t_view.push_back(seconds([&] { view = std::make_unique<qd::View>(*solver); }));
+    t_back_view.push_back(seconds([&] { g = qd::backward(*view, dl_dx); }));
+  }
+  const double fwd = median(t_solve), bwd = median(t_back);
+  std::printf("  active inequality rows: %d of 50; Krylov iterations (median): %.0f\n", active,
+              median(iters));
+  std::printf("  batch 1: setup %.3f ms, solve %.3f ms, backward %.3f ms\n", 1e3 * median(t_setup),
+              1e3 * fwd, 1e3 * bwd);
+  std::printf("  ratio backward / solve = %.3f   backward / (setup + solve) = %.3f\n", bwd / fwd,
+              bwd / (fwd + median(t_setup)));
+  std::printf("  of which: View (active set, fingerprint) %.3f ms, backward through it %.3f ms\n",
+              1e3 * median(t_view), 1e3 * median(t_back_view));
+
+  std::vector<Problem> batch;
+  std::vector<Vector> grads;
+  for (int i = 0; i < 100; ++i) {
+    batch.push_back(random_qp(100, 50, 50, 1.0, 1000 + i));
+    grads.push_back(Vector::Ones(100));
+  }
+  double solve_only = 0.0;
+  solve_only = seconds([&] {
+    for (const Problem& p : batch) {
+      Solver solver(p, s);
+      solver.solve();
+    }
+  });
+  double sequential = 0.0;
+  for (int threads : {1, 2}) {
+    std::vector<qd::BatchItem> out;
+    const std::clock_t cpu_start = std::clock();
+    const double t = seconds([&] { out = qd::solve_and_backward(batch, grads, s, threads); });
+    const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+    std::printf("  batch 100, %d thread%s: solve + backward %.1f ms (%.3f ms per QP)", threads,
+                threads > 1 ? "s" : "", 1e3 * t, 10.0 * t);
+    if (threads == 1) {
+      sequential = t;
+      std::printf("; solve alone %.1f ms, so backward is %.1f%% of the batch\n", 1e3 * solve_only,
+                  100.0 * (t - solve_only) / t);
+    } else {
+      // CPU time / wall time near the thread count with no speed-up means the cores are
+      // shared with other processes, not that the workers serialize.
+      std::printf("; speed-up %.2f, CPU/wall %.2f (hardware threads: %u)\n", sequential / t,
+                  cpu / t, std::thread::hardware_concurrency());
+    }
+  }
+}
+
+void sparse_section() {
+#ifdef QPLAYER_HAS_LDL
+  const int n = 10000, n_eq = 1000, n_in = 3000;
+  std::printf("== sparse (LDL): n = %d, n_eq = %d, n_in = %d, banded (chain) structure\n", n, n_eq,
+              n_in);
+  const Problem p = banded_qp(n, n_eq, n_in, 7);
+  Settings s;
+  s.backend = Backend::Ldl;
+  std::unique_ptr<Solver> solver;
+  const double t_setup = seconds([&] { solver = std::make_unique<Solver>(p, s); });
+  const double t_solve = seconds([&] { solver->solve(); });
+  const Result& r = solver->result();
+  std::printf("  status %s, %d active, %d factorizations, nnz(L) %lld\n", to_string(r.info.status),
+              count_active(r), r.info.factorizations, r.info.nnz_l);
+  if (r.info.status != Status::Solved) return;
+  const auto* kkt = dynamic_cast<const sparse::KktSystem*>(&solver->kkt());
+  Vector v = Vector::Ones(kkt->n() + kkt->n_eq() + kkt->n_in());
+  std::vector<double> t_tri;
+  for (int i = 0; i < 5; ++i) t_tri.push_back(seconds([&] { kkt->backend().solve_in_place(v); }));
+  const Vector dl_dx = Vector::Ones(n);
+  qd::Gradients g;
+  std::vector<double> t_back;
+  for (int i = 0; i < 3; ++i) t_back.push_back(seconds([&] { g = qd::backward(*solver, dl_dx); }));
+  std::unique_ptr<qd::View> view;
+  const double t_view = seconds([&] { view = std::make_unique<qd::View>(*solver); });
+  const double t_back_view = seconds([&] { g = qd::backward(*view, dl_dx); });
+  std::printf("  View %.2f ms, backward through it %.2f ms\n", 1e3 * t_view, 1e3 * t_back_view);
+  const double bwd = median(t_back), tri = median(t_tri);
+  std::printf(
+      "  setup %.1f ms, solve %.1f ms, backward %.1f ms (%d Krylov iterations, residual "
+      "%.1e)\n",
+      1e3 * t_setup, 1e3 * t_solve, 1e3 * bwd, g.report.iterations, g.report.relative_residual);
+  std::printf("  one solve with the factorization %.2f ms; backward = %.1f of those\n", 1e3 * tri,
+              bwd / tri);
+  std::printf("  ratio backward / solve = %.3f   backward / (setup + solve) = %.3f\n",
+              bwd / t_solve, bwd / (t_setup + t_solve));
+#else
+  std::printf("== sparse: skipped (built without QPLAYER_WITH_LDL)\n");
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IONBF, 0);  // figures appear as they are measured
+  const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
+  dense_section(reps);
+  sparse_section();
+  return 0;
+}

@@ -1,0 +1,314 @@
+// The derivative engine's KKT solve. Choices (method.md §4), and why:
+//  * Active set J at the solution, not the factorization's: a row is in J when its multiplier
+//    is nonzero (beyond a tolerance) or its slack is zero (within one). Weakly active rows
+//    (zero multiplier, at the bound) are INCLUDED and held at their bound: this is the
+//    derivative of the problem with that row as an equality, one element of the conservative
+//    Jacobian; the extra row can only make K rank-deficient, which the solve tolerates.
+//  * Work in the equilibrated space. The solver's factorization is of the scaled matrix, so
+//    the operator is applied from the solver's scaled H, A, C (kkt().multiply_*, no copy) and
+//    the right-hand side / solution are mapped with the Ruiz factors at the boundary only.
+//  * GMRES (restarted, right-preconditioned) rather than plain iterative refinement. The
+//    preconditioner is the regularized matrix M on the factorization's active set J_s. When
+//    J = J_s, M⁻¹K = I + O(ρ, μ) and GMRES stops after 1–3 steps, like refinement would.
+//    But J can differ from J_s (weakly active rows, a last Newton step that changed the set):
+//    a row of J that M holds as decoupled makes Richardson iteration diverge, whereas GMRES
+//    absorbs each mismatched row in a couple of extra iterations (a low-rank perturbation).
+//    It also minimizes the residual, so a singular K (duplicate equality rows, LICQ failure)
+//    gives a finite least-squares answer; the range-restricted variant (see gmres()) keeps
+//    the nullspace component at 0, where plain GMRES or refinement would amplify the part of
+//    the right-hand side outside range(K) by 1/μ.
+#include "active_kkt.hpp"
+
+#include "qplayer/dense/kkt_system.hpp"
+#include "qplayer/sparse/kkt_system.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace qplayer::derivatives::detail {
+
+namespace {
+// Tikhonov weight of the least-squares step of gmres() (equilibrated units).
+constexpr double kDamping = 1e-10;
+}  // namespace
+
+ActiveKkt::ActiveKkt(const Solver& solver, const Options& options)
+    : solver_(solver), kkt_(solver.kkt()), options_(options) {
+  const RuizScaling& s = solver.scaling();
+  n_ = solver.problem().n();
+  n_eq_ = solver.problem().n_eq();
+  n_user_in_ = solver.problem().n_in();
+  m_ = static_cast<int>(s.C.rows());
+  d_ = s.d;
+  e_ = s.e;
+  f_ = s.f;
+  c_ = s.c;
+
+  dense_ = dynamic_cast<const dense::KktSystem*>(&kkt_);
+  sparse_ = dynamic_cast<const sparse::KktSystem*>(&kkt_);
+  if (!dense_ && !sparse_)
+    throw std::logic_error("derivatives: unknown KKT system '" + kkt_.backend_name() + "'");
+  const FactorStatus status = dense_ ? dense_->status() : sparse_->status();
+  if (status != FactorStatus::Ok)
+    throw std::logic_error("derivatives: the solver's final factorization is not usable");
+  // The factorization's own diagonal for rows it holds inactive (dense keeps mu_in private;
+  // Info reports the final one).
+  mu_in_ = sparse_ ? sparse_->mu_in() : solver.result().info.mu_in;
+  if (!(mu_in_ > 0.0)) mu_in_ = 1.0;
+
+  find_active_set(solver);
+
+  const ActiveSet& held = dense_ ? dense_->active_set() : sparse_->active_set();
+  for (int i = 0; i < m_; ++i) mismatch_ += (held[i] != 0) != (in_j_[i] != 0);
+
+  tx_.resize(n_);
+  ty_.resize(n_eq_);
+  tz_.resize(m_);
+  ox_.resize(n_);
+  reduced_.resize(size());
+}
+
+void ActiveKkt::find_active_set(const Solver& solver) {
+  const Problem& p = solver.problem();
+  const Result& r = solver.result();
+  const int n_box = m_ - n_user_in_;
+  Vector value(m_), lower(m_), upper(m_), z(m_);
+  if (n_user_in_ > 0) value.head(n_user_in_) = p.C * r.x;
+  lower.head(n_user_in_) = p.l;
+  upper.head(n_user_in_) = p.u;
+  z.head(n_user_in_) = r.z;
+  if (n_box > 0) {
+    value.tail(n_box) = r.x;
+    lower.tail(n_box) = p.lb;
+    upper.tail(n_box) = p.ub;
+    z.tail(n_box) = r.z_box;
+  }
+  double tol = options_.activity_tolerance;
+  if (tol < 0) {
+    const Settings& st = solver.settings();
+    tol = 100.0 * (st.eps_abs > 0 ? st.eps_abs : st.eps_rel);
+  }
+  tol = std::max(tol, 1e-14);
+  const double z_tol = tol * (1.0 + (m_ > 0 ? z.lpNorm<Eigen::Infinity>() : 0.0));
+
+  side_.assign(m_, 0);
+  in_j_.assign(m_, 0);
+  weakly_active_ = 0;
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < m_; ++i) {
+    const double to_upper = std::isfinite(upper[i]) ? upper[i] - value[i] : inf;
+    const double to_lower = std::isfinite(lower[i]) ? value[i] - lower[i] : inf;
+    // (an infinite bound is never reached: inf <= tol·inf would say it is)
+    const bool at_upper = std::isfinite(upper[i]) && to_upper <= tol * (1.0 + std::abs(upper[i]));
+    const bool at_lower = std::isfinite(lower[i]) && to_lower <= tol * (1.0 + std::abs(lower[i]));
+    if (std::abs(z[i]) > z_tol) {
+      side_[i] = z[i] > 0 ? 1 : -1;
+    } else if (at_upper || at_lower) {
+      side_[i] = (at_upper && (!at_lower || to_upper <= to_lower)) ? 1 : -1;
+      ++weakly_active_;
+    }
+    in_j_[i] = side_[i] != 0;
+  }
+}
+
+void ActiveKkt::apply_operator(const Vector& v, Vector& out) {
+  out.resize(size());
+  tx_ = v.head(n_);
+  Vector& ox = ox_;
+  kkt_.multiply_H(tx_, ox);
+  out.head(n_) = ox;
+  if (n_eq_ > 0) {
+    ty_ = v.segment(n_, n_eq_);
+    kkt_.multiply_At(ty_, ox);
+    out.head(n_) += ox;
+    kkt_.multiply_A(tx_, ty_);
+    out.segment(n_, n_eq_) = ty_;
+  }
+  if (m_ > 0) {
+    for (int i = 0; i < m_; ++i) tz_[i] = in_j_[i] ? v[n_ + n_eq_ + i] : 0.0;
+    kkt_.multiply_Ct(tz_, ox);
+    out.head(n_) += ox;
+    kkt_.multiply_C(tx_, tz_);
+    for (int i = 0; i < m_; ++i) {
+      const double vi = v[n_ + n_eq_ + i];
+      out[n_ + n_eq_ + i] = in_j_[i] ? tz_[i] : -mu_in_ * vi;
+    }
+  }
+}
+
+void ActiveKkt::apply_preconditioner(const Vector& in, Vector& out) {
+  out = in;
+  if (sparse_) {
+    sparse_->backend().solve_in_place(out);
+    return;
+  }
+  // Dense: the factorization covers [x | y | active rows in activation order]; the rows it
+  // holds inactive are the decoupled −μ_in equations.
+  const int na = n_ + n_eq_;
+  const std::vector<int>& order = dense_->active_order();
+  const std::vector<int>& position = dense_->position();
+  const int nj = static_cast<int>(order.size());
+  reduced_.resize(size());
+  reduced_.head(na) = in.head(na);
+  for (int p = 0; p < nj; ++p) reduced_[na + p] = in[na + order[p]];
+  dense_->ldlt().solve_in_place(reduced_.head(na + nj));
+  out.head(na) = reduced_.head(na);
+  for (int i = 0; i < m_; ++i)
+    out[na + i] = position[i] >= 0 ? reduced_[na + position[i]] : -in[na + i] / mu_in_;
+}
+
+void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report) {
+  const int N = size();
+  x.setZero(N);
+  report.iterations = 0;
+  const double rhs_norm = rhs.norm();
+  report.relative_residual = 0.0;
+  report.converged = true;
+  if (!(rhs_norm > 0.0)) return;
+  const double target = options_.tolerance * rhs_norm;
+  const int k = std::max(1, options_.restart);
+  basis_.resize(N, k + 1);
+  Eigen::MatrixXd h = Eigen::MatrixXd::Zero(k + 1, k);
+  preconditioned_.resize(N, k);
+  Eigen::MatrixXd hess = Eigen::MatrixXd::Zero(k + 1, k);  // the Hessenberg matrix, unrotated
+  Vector cs(k), sn(k), g(k + 1), coords(k + 1), y(k), r(N), w(N), z(N), col(N), outside(N),
+      history(k), best = x;
+  double best_norm = std::numeric_limits<double>::infinity();
+  double previous_norm = best_norm;
+
+  for (;;) {
+    apply_operator(x, w);
+    r = rhs - w;
+    const double r_norm = r.norm();
+    const bool progress = r_norm < best_norm;  // false for NaN too
+    if (progress) {
+      best_norm = r_norm;
+      best = x;
+    }
+    // Stop when converged, out of budget, or when a whole restart cycle did not even halve
+    // the residual: then K is singular and the rest of r is (numerically) outside its range.
+    if (!progress || r_norm <= target || report.iterations >= options_.max_iterations ||
+        r_norm > 0.5 * previous_norm)
+      break;
+    previous_norm = r_norm;
+
+    // Range-restricted GMRES: the search space starts at K M⁻¹ r, not r, so every update
+    // M⁻¹ V y lies in M⁻¹ range(K) = range(K) (M = K + diagonal regularization leaves the
+    // nullspace of K invariant in the degenerate cases that matter: duplicate constraints,
+    // H singular on the feasible directions). A right-hand side with a component outside
+    // range(K) then gives the least-squares solution without a nullspace part, instead of
+    // that component amplified by 1/μ through the preconditioner.
+    apply_preconditioner(r, z);
+    apply_operator(z, w);
+    ++report.iterations;
+    const double start_norm = w.norm();
+    if (!(start_norm > 0.0) || !std::isfinite(start_norm)) break;
+    basis_.col(0) = w / start_norm;
+    coords.setZero();
+    coords[0] = basis_.col(0).dot(r);
+    g = coords;
+    hess.setZero();
+    // The part of r outside the basis, kept as a vector: its norm from ‖r‖² − ‖coords‖²
+    // would cancel catastrophically below ~1e-8·‖r‖, exactly where the target lies.
+    outside = r - coords[0] * basis_.col(0);
+    int used = 0;
+    for (int j = 0; j < k && report.iterations < options_.max_iterations; ++j) {
+      col = basis_.col(j);
+      apply_preconditioner(col, z);
+      preconditioned_.col(j) = z;
+      apply_operator(z, w);
+      ++report.iterations;
+      // Modified Gram-Schmidt, twice: the preconditioned operator can be far from normal.
+      for (int pass = 0; pass < 2; ++pass)
+        for (int i = 0; i <= j; ++i) {
+          const double t = basis_.col(i).dot(w);
+          h(i, j) += t;
+          w.noalias() -= t * basis_.col(i);
+        }
+      const double h_next = w.norm();
+      const bool breakdown = !(h_next > 1e-14 * std::abs(h(j, j)) && h_next > 1e-300);
+      hess.col(j).head(j + 1) = h.col(j).head(j + 1);
+      hess(j + 1, j) = breakdown ? 0.0 : h_next;
+      // r is not in the span of the basis: its coordinates are read off as the basis grows.
+      if (!breakdown) {
+        basis_.col(j + 1) = w / h_next;
+        coords[j + 1] = basis_.col(j + 1).dot(outside);
+        outside.noalias() -= coords[j + 1] * basis_.col(j + 1);
+      }
+      // Givens QR of the Hessenberg matrix, for the running residual estimate only.
+      for (int i = 0; i < j; ++i) {
+        const double a = h(i, j), b = h(i + 1, j);
+        h(i, j) = cs[i] * a + sn[i] * b;
+        h(i + 1, j) = -sn[i] * a + cs[i] * b;
+      }
+      g[j + 1] = coords[j + 1];
+      const double rr = std::hypot(h(j, j), hess(j + 1, j));
+      cs[j] = rr > 0 ? h(j, j) / rr : 1.0;
+      sn[j] = rr > 0 ? hess(j + 1, j) / rr : 0.0;
+      h(j, j) = rr;
+      const double a = g[j], b = g[j + 1];
+      g[j] = cs[j] * a + sn[j] * b;
+      g[j + 1] = -sn[j] * a + cs[j] * b;
+      used = j + 1;
+      const double estimate = std::hypot(outside.norm(), g[j + 1]);
+      if (estimate <= target || breakdown) break;
+      // A cycle also ends when the estimate stalls (less than 10% gained over 4 steps) once
+      // it is past half of the orders of magnitude to the target: the factorization's own
+      // rounding (sparse solves carry no refinement of their own) caps what one cycle can
+      // reach near 1e-11, and a restart from the true residual then acts as the refinement
+      // step. Early plateaus are left alone: they are the rows where J differs from the
+      // factorization's set, which GMRES resolves after about that many steps.
+      history[j] = estimate;
+      if (j >= 4 && estimate > 0.9 * history[j - 4] && estimate < std::sqrt(target * r_norm)) break;
+    }
+    // The update Z y (Z = M⁻¹V) minimizes ‖r − K Z y‖² + λ²‖Z y‖², λ = kDamping: Tikhonov
+    // least squares on the subspace. K̃ is equilibrated (‖K̃‖ ~ 1), so singular values of K̃
+    // above ~1e-5 are untouched to 1e-10 relative, while (near-)null directions, which the
+    // preconditioner amplifies by 1/μ, are damped to zero instead of producing a huge,
+    // rounding-dominated answer (seen on QPs whose active constraints are dependent).
+    const auto Z = preconditioned_.leftCols(used);
+    const Eigen::MatrixXd gram = Z.transpose() * Z;
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(gram);
+    Eigen::MatrixXd stacked(2 * used + 1, used);
+    stacked.topRows(used + 1) = hess.topLeftCorner(used + 1, used);
+    stacked.bottomRows(used) = kDamping * eig.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal() *
+                               eig.eigenvectors().transpose();
+    Vector target_vec = Vector::Zero(2 * used + 1);
+    target_vec.head(used + 1) = coords.head(used + 1);
+    y.head(used) = stacked.completeOrthogonalDecomposition().solve(target_vec);
+    x.noalias() += Z * y.head(used);
+    h.setZero();
+  }
+  x = best;
+  report.relative_residual = best_norm / rhs_norm;
+  report.converged = report.relative_residual <= options_.tolerance;
+}
+
+SolveReport ActiveKkt::solve(const Vector& r, Vector& u) {
+  if (r.size() != size()) throw std::invalid_argument("derivatives: right-hand side size");
+  const int na = n_ + n_eq_;
+  // User → equilibrated: r̃ = (c D r_x, E r_y, F r_z) (method: K̃ = diag(cD, E, F) K diag(D,
+  // E/c, F/c), from H̃ = cDHD, Ã = EAD, C̃ = FCD).
+  Vector rhs(size());
+  rhs.head(n_) = c_ * d_.cwiseProduct(r.head(n_));
+  rhs.segment(n_, n_eq_) = e_.cwiseProduct(r.segment(n_, n_eq_));
+  for (int i = 0; i < m_; ++i) rhs[na + i] = in_j_[i] ? f_[i] * r[na + i] : 0.0;
+
+  SolveReport report;
+  Vector scaled;
+  gmres(rhs, scaled, report);
+  report.active_rows = 0;
+  for (int i = 0; i < m_; ++i) report.active_rows += in_j_[i];
+  report.weakly_active_rows = weakly_active_;
+  report.preconditioner_mismatch = mismatch_;
+
+  u.resize(size());
+  u.head(n_) = d_.cwiseProduct(scaled.head(n_));
+  u.segment(n_, n_eq_) = e_.cwiseProduct(scaled.segment(n_, n_eq_)) / c_;
+  for (int i = 0; i < m_; ++i) u[na + i] = in_j_[i] ? f_[i] * scaled[na + i] / c_ : 0.0;
+  return report;
+}
+
+}  // namespace qplayer::derivatives::detail

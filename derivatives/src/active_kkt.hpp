@@ -1,0 +1,77 @@
+// The linear algebra of the derivative engine: the unregularized KKT matrix of the solution's
+// active set, solved by GMRES preconditioned with the solver's own final (regularized)
+// factorization. Private to the library.
+#pragma once
+
+#include "qplayer/derivatives/gradients.hpp"
+#include "qplayer/solver.hpp"
+
+#include <Eigen/Dense>
+
+#include <cstdint>
+#include <vector>
+
+namespace qplayer::dense {
+class KktSystem;
+}
+namespace qplayer::sparse {
+class KktSystem;
+}
+
+namespace qplayer::derivatives::detail {
+
+/// K = [H Aᵀ C_Jᵀ; A 0 0; C_J 0 0] at the solution, J = the active inequality and box rows.
+///
+/// Rows are numbered as in the solver's KKT system: [x | equality rows | C rows], where C is
+/// the user's C with one identity row per variable appended when there is a box (m = n_in +
+/// n_box rows). A row outside J is kept in the vector as a decoupled equation −μ_in w_i = r_i
+/// with r_i = 0, so its unknown stays 0; that matches what the factorization does with its own
+/// inactive rows and keeps the preconditioner exact there.
+class ActiveKkt {
+ public:
+  ActiveKkt(const Solver& solver, const Options& options);
+
+  int n() const { return n_; }
+  int n_eq() const { return n_eq_; }
+  int m() const { return m_; }  ///< inequality rows, box rows included
+  int size() const { return n_ + n_eq_ + m_; }
+
+  /// +1: upper bound active, −1: lower bound active, 0: not in J. Per row of [C; I].
+  const std::vector<signed char>& side() const { return side_; }
+
+  /// Solves K u = r in user units (rows outside J of r are ignored, of u set to 0).
+  SolveReport solve(const Vector& r, Vector& u);
+
+ private:
+  void find_active_set(const Solver& solver);
+  // out = K̃ v in the equilibrated space, matrix-free from the solver's scaled H, A, C.
+  void apply_operator(const Vector& v, Vector& out);
+  // out ≈ K̃⁻¹ in: the solver's factorization of the regularized matrix.
+  void apply_preconditioner(const Vector& in, Vector& out);
+  // Restarted, right-preconditioned GMRES on K̃ x = rhs from x = 0.
+  void gmres(const Vector& rhs, Vector& x, SolveReport& report);
+
+  const Solver& solver_;
+  const KktSystem& kkt_;
+  const dense::KktSystem* dense_ = nullptr;
+  const sparse::KktSystem* sparse_ = nullptr;
+  Options options_;
+  int n_ = 0, n_eq_ = 0, m_ = 0, n_user_in_ = 0;
+  double mu_in_ = 1.0;  // diagonal of the rows outside J (the factorization's own value)
+
+  std::vector<signed char> side_;
+  std::vector<std::uint8_t> in_j_;
+  int weakly_active_ = 0;
+  int mismatch_ = 0;
+
+  // Scaling of rows and columns of [x | y | z] between user and equilibrated units.
+  Vector d_, e_, f_;
+  double c_ = 1.0;
+
+  // Scratch (sized once).
+  Vector tx_, ty_, tz_, ox_, reduced_;
+  Eigen::MatrixXd basis_;           // Krylov basis V, size × (restart + 1)
+  Eigen::MatrixXd preconditioned_;  // Z = M⁻¹V, size × restart
+};
+
+}  // namespace qplayer::derivatives::detail
