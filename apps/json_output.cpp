@@ -42,12 +42,22 @@ nlohmann::ordered_json solution_json(const std::string& path, const Problem& pro
   document["backend"] = info.backend;
   document["factorizations"] = info.factorizations;
   document["rank_updates"] = info.rank_updates;
+  document["infeasibility_test"] = info.infeasibility_test;
 
   Vector x = result.x;
   if (x.size() != problem.n()) x = Vector::Zero(problem.n());  // solver left no point
   document["x"] = array_of(x);
   document["y"] = array_of(multipliers_in_file_order(problem, result));
   document["z_box"] = array_of(box_multipliers(problem, result));
+  if (result.shift_eq.size() == problem.n_eq() && result.shift_in.size() == problem.n_in() &&
+      result.shift_box.size() == problem.n()) {
+    // Shifts are per row like the multipliers: the same file-order mapping serves both.
+    Result rows;
+    rows.y = result.shift_eq;
+    rows.z = result.shift_in;
+    document["shift"] = array_of(multipliers_in_file_order(problem, rows));
+    document["shift_box"] = array_of(result.shift_box);
+  }
   return document;
 }
 

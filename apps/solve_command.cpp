@@ -63,6 +63,7 @@ Settings make_settings(const SolveOptions& options) {
   if (options.time_limit > 0.0) settings.time_limit = options.time_limit;
   settings.verbose = options.verbose;
   settings.check_duality_gap = !options.no_gap_check;
+  settings.closest_feasible = options.closest_feasible;
   return settings;
 }
 
@@ -161,6 +162,9 @@ CLI::App* add_solve_command(CLI::App& app, SolveOptions& options) {
   solve->add_flag("--verbose", options.verbose, "Print one line per outer iteration");
   solve->add_flag("--no-gap-check", options.no_gap_check,
                   "Do not require a small duality gap to declare a problem solved");
+  solve->add_flag("--closest-feasible", options.closest_feasible,
+                  "On a primal infeasible problem, return the solution of the closest feasible "
+                  "problem (smallest l2 shifts of the constraints; JSON: shift, shift_box)");
   return solve;
 }
 

@@ -20,6 +20,7 @@ struct SolveOptions {
   std::string json_path;  // empty: no JSON
   bool verbose = false;
   bool no_gap_check = false;
+  bool closest_feasible = false;
 };
 
 /// Registers the subcommand and its options on `app`; `options` must outlive parsing.

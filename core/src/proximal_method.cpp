@@ -19,10 +19,10 @@ void ProximalMethod::evaluate_point() {
   kkt_.multiply_C(w.x, w.Cx);
   // Active set of the subproblem: rows whose shifted value Cx + μ·ze leaves [l, u].
   w.w = w.Cx + mu_in_ * w.ze;
-  for (int i = 0; i < w.n_in; ++i) w.active[i] = w.w[i] > s_.u[i] || w.w[i] < s_.l[i];
+  for (int i = 0; i < w.n_in; ++i) w.active[i] = w.w[i] > s_->u[i] || w.w[i] < s_->l[i];
   kkt_.multiply_At(w.y, w.Aty);
   kkt_.multiply_Ct(w.z, w.Ctz);
-  w.grad = w.Hx + s_.g + w.Aty + w.Ctz;  // dual residual of the QP itself (scaled)
+  w.grad = w.Hx + s_->g + w.Aty + w.Ctz;  // dual residual of the QP itself (scaled)
 }
 
 double ProximalMethod::inner_residual() {
@@ -30,13 +30,13 @@ double ProximalMethod::inner_residual() {
   // Residual of the subproblem's optimality system F(x, y, z) = 0.
   double err = (w.grad + rho_ * (w.x - w.xe)).lpNorm<Eigen::Infinity>();
   for (int i = 0; i < w.n_eq; ++i)
-    err = std::max(err, std::abs(w.Ax[i] - s_.b[i] + mu_eq_ * (w.ye[i] - w.y[i])));
+    err = std::max(err, std::abs(w.Ax[i] - s_->b[i] + mu_eq_ * (w.ye[i] - w.y[i])));
   for (int i = 0; i < w.n_in; ++i) {
     double r;
-    if (w.w[i] > s_.u[i])
-      r = w.Cx[i] - s_.u[i] + mu_in_ * (w.ze[i] - w.z[i]);
-    else if (w.w[i] < s_.l[i])
-      r = w.Cx[i] - s_.l[i] + mu_in_ * (w.ze[i] - w.z[i]);
+    if (w.w[i] > s_->u[i])
+      r = w.Cx[i] - s_->u[i] + mu_in_ * (w.ze[i] - w.z[i]);
+    else if (w.w[i] < s_->l[i])
+      r = w.Cx[i] - s_->l[i] + mu_in_ * (w.ze[i] - w.z[i]);
     else
       r = mu_in_ * w.z[i];
     err = std::max(err, std::abs(r));
@@ -79,13 +79,13 @@ double ProximalMethod::newton_step() {
   for (int i = 0; i < n_in; ++i) w.tmp_in[i] = w.active[i] ? 0.0 : w.z[i];
   kkt_.multiply_Ct(w.tmp_in, w.tmp_n);  // C_Iᵀ z_I, removed from the first block
   w.rhs.head(n) = -(w.grad + rho_ * (w.x - w.xe) - w.tmp_n);
-  w.rhs.segment(n, n_eq) = -(w.Ax - s_.b + mu_eq_ * (w.ye - w.y));
+  w.rhs.segment(n, n_eq) = -(w.Ax - s_->b + mu_eq_ * (w.ye - w.y));
   for (int i = 0; i < n_in; ++i) {
     double r;
-    if (w.w[i] > s_.u[i])
-      r = -(w.Cx[i] - s_.u[i] + mu_in_ * (w.ze[i] - w.z[i]));
-    else if (w.w[i] < s_.l[i])
-      r = -(w.Cx[i] - s_.l[i] + mu_in_ * (w.ze[i] - w.z[i]));
+    if (w.w[i] > s_->u[i])
+      r = -(w.Cx[i] - s_->u[i] + mu_in_ * (w.ze[i] - w.z[i]));
+    else if (w.w[i] < s_->l[i])
+      r = -(w.Cx[i] - s_->l[i] + mu_in_ * (w.ze[i] - w.z[i]));
     else
       r = mu_in_ * w.z[i];  // gives dz_i = −z_i on an inactive row
     w.rhs[n + n_eq + i] = r;
@@ -97,17 +97,26 @@ double ProximalMethod::newton_step() {
   kkt_.multiply_C(w.dx, w.Cdx);
   // dx is also the Newton direction of the primal merit φ(x) (eliminating dy, dz gives
   // ∇²φ dx = −∇φ), so the step length minimizes φ exactly along dx.
-  double a0 = w.dx.dot(w.Hx + s_.g + rho_ * (w.x - w.xe)) + w.Adx.dot(w.ye);
-  for (int i = 0; i < n_eq; ++i) a0 += w.Adx[i] * (w.Ax[i] - s_.b[i]) / mu_eq_;
+  double a0 = w.dx.dot(w.Hx + s_->g + rho_ * (w.x - w.xe)) + w.Adx.dot(w.ye);
+  for (int i = 0; i < n_eq; ++i) a0 += w.Adx[i] * (w.Ax[i] - s_->b[i]) / mu_eq_;
   const double a1 = w.dx.dot(w.Hdx) + rho_ * w.dx.squaredNorm() + w.Adx.squaredNorm() / mu_eq_;
   if (!std::isfinite(a0) || !std::isfinite(a1)) return -1.0;  // overflow: no step exists
   // dx = 0 leaves the primal merit flat: the full step then only moves the multipliers,
   // which is exactly what an infeasible problem needs for its certificate to grow.
   const double alpha =
-      a1 > 0 ? w.line_search.minimize(a0, a1, mu_in_, w.w, w.Cdx, s_.l, s_.u) : 1.0;
+      a1 > 0 ? w.line_search.minimize(a0, a1, mu_in_, w.w, w.Cdx, s_->l, s_->u) : 1.0;
+  // α = 0 means the slope along dx came out non-negative, which the line search only sees
+  // from round-off amplified by 1/μ: x is already the merit's minimizer to working
+  // precision. The multipliers must still move to their values at that x (the full step
+  // gives y + dy = ye + (Ax − b + A·dx)/μ): without this, with μ at its floor on an
+  // infeasible problem, y and z froze and the certificate (their growth) never appeared.
+  // Only with the penalties at their floors: earlier, a zero step is better left to the
+  // outer loop (forcing the dual step there stalled QSCAGR25's gap at 2.5e-8).
+  const bool at_floor = mu_eq_ <= settings_.mu_min_eq && mu_in_ <= settings_.mu_min_in;
+  const double alpha_dual = alpha > 0 || !at_floor ? alpha : 1.0;
   w.x += alpha * w.dx;
-  w.y += alpha * w.sol.segment(n, n_eq);
-  w.z += alpha * w.sol.tail(n_in);
+  w.y += alpha_dual * w.sol.segment(n, n_eq);
+  w.z += alpha_dual * w.sol.tail(n_in);
   return alpha * w.dx.lpNorm<Eigen::Infinity>();
 }
 
@@ -117,6 +126,7 @@ void ProximalMethod::run(Info& info, Result& result) {
   start_ = std::chrono::steady_clock::now();
   rho_ = st.rho;
   rho_floor_ = st.rho_min;
+  closest_ = false;
   mu_eq_ = st.mu_eq;
   mu_in_ = st.mu_in;
   refactorize_ = true;
@@ -132,6 +142,11 @@ void ProximalMethod::run(Info& info, Result& result) {
     w.ze = w.z;
     bool stalled = false;
     bool finished = false;
+    // Penalties at their floors, exactly: 0.1·1e-7 rounds one ulp above a 1e-8 floor, which
+    // costs infeasibility detection one more rejected subproblem, but a relative slack here
+    // accepts centres one subproblem earlier on feasible problems and stalled QSCAGR25's
+    // gap at 2.5e-8 (dense subset, 1e-9).
+    const bool at_floor = mu_eq_ <= st.mu_min_eq && mu_in_ <= st.mu_min_in;
     int steps = 0;
     // Inner loop: semismooth Newton on the subproblem centred at (xe, ye, ze).
     for (;;) {
@@ -141,9 +156,10 @@ void ProximalMethod::run(Info& info, Result& result) {
         finished = true;
         break;
       }
-      const Check check = check_convergence();
+      const Check check = closest_ ? check_closest_feasible() : check_convergence();
       if (check != Check::Continue) {
-        status = check == Check::Converged ? Status::Solved : Status::NumericalError;
+        const Status solved = closest_ ? Status::SolvedClosestFeasible : Status::Solved;
+        status = check == Check::Converged ? solved : Status::NumericalError;
         finished = true;
         break;
       }
@@ -179,14 +195,27 @@ void ProximalMethod::run(Info& info, Result& result) {
     if (finished) break;
 
     // Infeasibility: certificates from the last subproblem's move, once penalties are spent.
-    const bool penalties_spent = mu_eq_ <= st.mu_min_eq && mu_in_ <= st.mu_min_in;
-    primal_inf_count = penalties_spent && primal_infeasible() ? primal_inf_count + 1 : 0;
+    // The closest-feasible phase knows the problem is infeasible and grows its multipliers
+    // on purpose; only unboundedness is still watched for there.
+    const bool penalties_spent = at_floor;
+    primal_inf_count =
+        !closest_ && penalties_spent && primal_infeasible() ? primal_inf_count + 1 : 0;
     dual_inf_count = dual_infeasible() ? dual_inf_count + 1 : 0;
     if (primal_inf_count >= 2) {
-      status = Status::PrimalInfeasible;
-      break;
+      info.infeasibility_test = "primal_farkas";
+      if (!st.closest_feasible) {
+        status = Status::PrimalInfeasible;
+        break;
+      }
+      // The certificate is kept with the closest-feasible answer: it proves why shifts
+      // were needed.
+      store_certificates(result, Status::PrimalInfeasible);
+      begin_closest_feasible();
+      eta_in = closest_inner_tolerance();
+      continue;
     }
     if (dual_inf_count >= 2) {
+      info.infeasibility_test = "dual_ray";
       status = Status::DualInfeasible;
       break;
     }
@@ -195,17 +224,19 @@ void ProximalMethod::run(Info& info, Result& result) {
     // ones and tighten the penalties.
     double primal = 0.0;
     for (int i = 0; i < w.n_eq; ++i)
-      primal = std::max(primal, std::abs(w.Ax[i] - s_.b[i]) / s_.e[i]);
+      primal = std::max(primal, std::abs(w.Ax[i] - s_->b[i]) / s_->e[i]);
     for (int i = 0; i < w.n_in; ++i)
-      primal = std::max(primal, std::max(w.Cx[i] - s_.u[i], s_.l[i] - w.Cx[i]) / s_.f[i]);
+      primal = std::max(primal, std::max(w.Cx[i] - s_->u[i], s_->l[i] - w.Cx[i]) / s_->f[i]);
     // With the penalties at their floor a rejection could change nothing but the
     // multipliers, and resetting those would stall the dual progress: accept then.
-    const bool accept = primal <= eta_ext || penalties_spent;
+    // The closest-feasible phase accepts every centre: its multipliers must keep growing
+    // by shift/μ (method.md §3) with μ fixed.
+    const bool accept = closest_ || primal <= eta_ext || penalties_spent;
     if (accept) {
       // The target never drops below the final tolerance: past it every step would be
-      // rejected for round-off.
+      // rejected for round-off. (The closest-feasible phase keeps its own inner tolerance.)
       eta_ext = std::max(eta_ext * std::pow(mu_in_, st.bcl_beta), 0.1 * st.eps_abs);
-      eta_in = std::max(eta_in * mu_in_, st.eps_inner_min);
+      eta_in = closest_ ? closest_inner_tolerance() : std::max(eta_in * mu_in_, st.eps_inner_min);
       // A subproblem solved by one Newton step means the active set has settled and only
       // the proximal term slows the outer convergence (rate ρ/(ρ + curvature)): shrink ρ.
       if (steps == 1 && rho_ > rho_floor_) {

@@ -16,14 +16,34 @@ class ProximalMethod {
  public:
   ProximalMethod(const Problem& problem, const Settings& settings, const RuizScaling& scaling,
                  KktSystem& kkt, Workspace& work)
-      : problem_(problem), settings_(settings), s_(scaling), kkt_(kkt), w_(work) {}
+      : problem_(problem), settings_(settings), s_(&scaling), kkt_(kkt), w_(work) {}
 
   /// Iterates from the point already in work.x/y/z; fills info (status, iterations,
   /// penalties) and the certificates of `result` when infeasible.
   void run(Info& info, Result& result);
 
+  /// The scaling the final iterate in work.x/y/z is expressed in: the one given at
+  /// construction, or work.closest_scaling after a closest-feasible phase (whose values
+  /// the KKT system then holds, see Workspace::kkt_holds_closest).
+  const RuizScaling& scaling() const { return *s_; }
+
  private:
   enum class Check { Continue, Converged, NotFinite };
+
+  // --- closest feasible QP (closest_feasible.cpp) ------------------------------------------
+  /// Switches to the phase after primal infeasibility: row-uniform scaling, fixed μ,
+  /// multipliers restarted.
+  void begin_closest_feasible();
+  /// Inner tolerance of that phase: below the outer one, but not below the round-off of
+  /// Aᵀy + Cᵀz with the phase's growing multipliers.
+  double closest_inner_tolerance() const;
+  /// Stopping test of that phase: least-squares stationarity of the shift and KKT of the
+  /// shifted QP, on the original data.
+  Check check_closest_feasible();
+  /// 1e-15·max(‖y‖∞, ‖z‖∞): the round-off level of Aᵀy + Cᵀz in the scaled residuals.
+  double multiplier_noise() const;
+  /// max_j |(Hx + g + Aᵀy + Cᵀz)_j| unscaled, and the magnitude of its terms.
+  void unscaled_dual(double& dual, double& scale) const;
 
   /// Products at (x, y, z), the subproblem's active set and Hx + g + Aᵀy + Cᵀz.
   void evaluate_point();
@@ -31,6 +51,9 @@ class ProximalMethod {
   double inner_residual();
   /// Stopping test on unscaled quantities; confirmed on the original data before "solved".
   Check check_convergence();
+  /// Converged when primal, dual (and gap, if asked) residuals meet the tolerances;
+  /// NotFinite when any of them overflowed.
+  Check verdict(const Residuals& r) const;
   /// Primal certificate from (y − ye, z − ze), dual certificate from x − xe.
   bool primal_infeasible();
   bool dual_infeasible();
@@ -43,13 +66,15 @@ class ProximalMethod {
 
   const Problem& problem_;
   const Settings& settings_;
-  const RuizScaling& s_;
+  const RuizScaling* s_;  // switched to work.closest_scaling by begin_closest_feasible()
   KktSystem& kkt_;
   Workspace& w_;
 
   double rho_ = 0, mu_eq_ = 0, mu_in_ = 0;
   double rho_floor_ = 0;  // smallest ρ still allowed (raised after a failed factorization)
   bool refactorize_ = true;
+  bool closest_ = false;  // in the closest-feasible phase
+  Problem shifted_;       // the original problem with the current shifts applied
   std::chrono::steady_clock::time_point start_;
 };
 

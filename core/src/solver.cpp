@@ -2,6 +2,7 @@
 // equilibration, backend choice, warm starts, and mapping back to user units.
 #include "qplayer/solver.hpp"
 
+#include "closest_feasible.hpp"
 #include "proximal_method.hpp"
 #include "workspace.hpp"
 
@@ -42,6 +43,8 @@ void check_settings(const Settings& s) {
   require(s.refinement_steps >= 0, "refinement_steps must be >= 0");
   require(s.eps_primal_inf > 0 && s.eps_dual_inf > 0, "infeasibility tolerances must be > 0");
   require(s.max_inner_iter > 0, "max_inner_iter must be > 0");
+  require(s.mu_closest_feasible > 0 && std::isfinite(s.mu_closest_feasible),
+          "mu_closest_feasible must be finite and > 0");
   require(s.refinement_tol >= 0, "refinement_tol must be >= 0");
   require(s.max_update_fraction >= 0 && s.max_update_fraction <= 1,
           "max_update_fraction must be in [0, 1]");
@@ -177,12 +180,17 @@ const Result& Solver::run() {
   result_.cert_y.resize(0);
   result_.cert_z.resize(0);
   result_.cert_z_box.resize(0);
+  if (w.kkt_holds_closest) {
+    // A previous closest-feasible phase left its row-uniform values in the KKT system.
+    kkt_->set_values(KktData{&scaling_->H, &scaling_->A, &scaling_->C});
+    w.kkt_holds_closest = false;
+  }
 
   detail::ProximalMethod method(problem_, settings_, *scaling_, *kkt_, w);
   method.run(info, result_);
 
-  // Back to user units.
-  const RuizScaling& s = *scaling_;
+  // Back to user units, from the scaling the final iterate lives in.
+  const RuizScaling& s = method.scaling();
   const int m = problem_.n_in();
   result_.x = w.x.cwiseProduct(s.d);
   result_.y = w.y.cwiseProduct(s.e) / s.c;
@@ -192,8 +200,29 @@ const Result& Solver::run() {
   else
     result_.z_box.setZero(problem_.n());
 
-  const Residuals r = compute_residuals(problem_, result_.x, result_.y, result_.z,
-                                        s.n_box ? result_.z_box : Vector());
+  // Closest feasible: the shifts of the returned x, and its residuals as a solution of the
+  // shifted QP (the shifts themselves say how far the original constraints are violated).
+  const bool shifted = info.status == Status::SolvedClosestFeasible;
+  if (settings_.closest_feasible) {
+    result_.shift_eq.setZero(problem_.n_eq());
+    result_.shift_in.setZero(m);
+    result_.shift_box.setZero(problem_.n());
+    if (shifted)
+      detail::compute_shifts(problem_, result_.x, result_.shift_eq, result_.shift_in,
+                             result_.shift_box);
+  } else {
+    result_.shift_eq.resize(0);
+    result_.shift_in.resize(0);
+    result_.shift_box.resize(0);
+  }
+  Problem shifted_problem;
+  if (shifted) {
+    shifted_problem = problem_;
+    detail::apply_shifts(problem_, result_.shift_eq, result_.shift_in, result_.shift_box,
+                         shifted_problem);
+  }
+  const Residuals r = compute_residuals(shifted ? shifted_problem : problem_, result_.x, result_.y,
+                                        result_.z, s.n_box ? result_.z_box : Vector());
   info.objective = problem_.objective(result_.x);
   info.primal_residual = r.primal;
   info.dual_residual = r.dual;

@@ -13,6 +13,7 @@ const char* to_string(Status status) {
     case Status::NonConvex: return "non_convex";
     case Status::NumericalError: return "numerical_error";
     case Status::NotRun: return "not_run";
+    case Status::SolvedClosestFeasible: return "closest_feasible";
   }
   return "unknown";
 }

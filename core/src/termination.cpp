@@ -12,47 +12,58 @@ double tolerance(double abs, double rel, double scale) { return abs + rel * scal
 
 }  // namespace
 
+void ProximalMethod::unscaled_dual(double& dual, double& scale) const {
+  const Workspace& w = w_;
+  dual = scale = 0.0;
+  for (int j = 0; j < w.n; ++j) {
+    const double unscale = 1.0 / (s_->c * s_->d[j]);
+    dual = std::max(dual, std::abs(w.grad[j]) * unscale);
+    scale = std::max({scale, std::abs(w.Hx[j]) * unscale, std::abs(s_->g[j]) * unscale,
+                      std::abs(w.Aty[j]) * unscale, std::abs(w.Ctz[j]) * unscale});
+  }
+}
+
 ProximalMethod::Check ProximalMethod::check_convergence() {
   Workspace& w = w_;
   const Settings& st = settings_;
   // Cheap test first, in the scaled space with the scaling undone entry by entry.
   double primal = 0.0, primal_scale = 0.0;
   for (int i = 0; i < w.n_eq; ++i) {
-    primal = std::max(primal, std::abs(w.Ax[i] - s_.b[i]) / s_.e[i]);
+    primal = std::max(primal, std::abs(w.Ax[i] - s_->b[i]) / s_->e[i]);
     primal_scale =
-        std::max({primal_scale, std::abs(w.Ax[i]) / s_.e[i], std::abs(s_.b[i]) / s_.e[i]});
+        std::max({primal_scale, std::abs(w.Ax[i]) / s_->e[i], std::abs(s_->b[i]) / s_->e[i]});
   }
   for (int i = 0; i < w.n_in; ++i) {
-    primal = std::max(primal, std::max(w.Cx[i] - s_.u[i], s_.l[i] - w.Cx[i]) / s_.f[i]);
-    primal_scale = std::max(primal_scale, std::abs(w.Cx[i]) / s_.f[i]);
+    primal = std::max(primal, std::max(w.Cx[i] - s_->u[i], s_->l[i] - w.Cx[i]) / s_->f[i]);
+    primal_scale = std::max(primal_scale, std::abs(w.Cx[i]) / s_->f[i]);
   }
   if (primal > tolerance(st.eps_abs, st.eps_rel, primal_scale)) return Check::Continue;
   double dual = 0.0, dual_scale = 0.0;
-  for (int j = 0; j < w.n; ++j) {
-    const double unscale = 1.0 / (s_.c * s_.d[j]);
-    dual = std::max(dual, std::abs(w.grad[j]) * unscale);
-    dual_scale = std::max({dual_scale, std::abs(w.Hx[j]) * unscale, std::abs(s_.g[j]) * unscale,
-                           std::abs(w.Aty[j]) * unscale, std::abs(w.Ctz[j]) * unscale});
-  }
+  unscaled_dual(dual, dual_scale);
   if (dual > tolerance(st.eps_abs, st.eps_rel, dual_scale)) return Check::Continue;
 
   // A multiplier pushing against an infinite bound (left over from a damped step on a row
   // that is now inactive) makes the dual objective -inf: drop it, and let the exact dual
   // residual below judge the point without it.
   for (int i = 0; i < w.n_in; ++i)
-    if ((w.z[i] > 0 && !std::isfinite(s_.u[i])) || (w.z[i] < 0 && !std::isfinite(s_.l[i])))
+    if ((w.z[i] > 0 && !std::isfinite(s_->u[i])) || (w.z[i] < 0 && !std::isfinite(s_->l[i])))
       w.z[i] = 0.0;
   // Candidate: unscale and judge on the original data, exactly as a user would.
-  w.x_user = w.x.cwiseProduct(s_.d);
-  w.y_user = w.y.cwiseProduct(s_.e) / s_.c;
-  w.z_all_user = w.z.cwiseProduct(s_.f) / s_.c;
+  w.x_user = w.x.cwiseProduct(s_->d);
+  w.y_user = w.y.cwiseProduct(s_->e) / s_->c;
+  w.z_all_user = w.z.cwiseProduct(s_->f) / s_->c;
   const int m = problem_.n_in();
   w.z_user = w.z_all_user.head(m);
-  if (s_.n_box) w.z_box_user = w.z_all_user.tail(s_.n_box);
+  if (s_->n_box) w.z_box_user = w.z_all_user.tail(s_->n_box);
   const Residuals r = w.evaluator.evaluate(problem_, w.x_user, w.y_user, w.z_user,
-                                           s_.n_box ? w.z_box_user : Vector());
+                                           s_->n_box ? w.z_box_user : Vector());
   // Finite scaled iterates can still overflow in user units (or in the gap's products):
   // no verdict can be checked then.
+  return verdict(r);
+}
+
+ProximalMethod::Check ProximalMethod::verdict(const Residuals& r) const {
+  const Settings& st = settings_;
   if (!std::isfinite(r.primal) || !std::isfinite(r.dual) || !std::isfinite(r.gap) ||
       !std::isfinite(r.gap_scale))
     return Check::NotFinite;
@@ -68,8 +79,8 @@ ProximalMethod::Check ProximalMethod::check_convergence() {
 bool ProximalMethod::primal_infeasible() {
   Workspace& w = w_;
   // δ = (y − ye, z − ze) in user units up to the common cost factor.
-  w.cert_y = (w.y - w.ye).cwiseProduct(s_.e);
-  w.cert_z = (w.z - w.ze).cwiseProduct(s_.f);
+  w.cert_y = (w.y - w.ye).cwiseProduct(s_->e);
+  w.cert_z = (w.z - w.ze).cwiseProduct(s_->f);
   const double norm = std::max(w.cert_y.size() ? w.cert_y.lpNorm<Eigen::Infinity>() : 0.0,
                                w.cert_z.size() ? w.cert_z.lpNorm<Eigen::Infinity>() : 0.0);
   if (!(norm > 0) || !std::isfinite(norm)) return false;
@@ -81,22 +92,22 @@ bool ProximalMethod::primal_infeasible() {
   kkt_.multiply_Ct(w.tmp_in, w.cert_x);
   w.tmp_n += w.cert_x;
   for (int j = 0; j < w.n; ++j)
-    if (std::abs(w.tmp_n[j] / s_.d[j]) > eps) return false;
+    if (std::abs(w.tmp_n[j] / s_->d[j]) > eps) return false;
   // Support function of the constraint set along δ must be negative.
-  double support = w.tmp_eq.dot(s_.b);
+  double support = w.tmp_eq.dot(s_->b);
   for (int i = 0; i < w.n_in; ++i) {
     const double dz = w.tmp_in[i];
     if (dz > 0) {
-      if (!std::isfinite(s_.u[i])) {
+      if (!std::isfinite(s_->u[i])) {
         if (w.cert_z[i] > eps) return false;
       } else {
-        support += s_.u[i] * dz;
+        support += s_->u[i] * dz;
       }
     } else if (dz < 0) {
-      if (!std::isfinite(s_.l[i])) {
+      if (!std::isfinite(s_->l[i])) {
         if (-w.cert_z[i] > eps) return false;
       } else {
-        support += s_.l[i] * dz;
+        support += s_->l[i] * dz;
       }
     }
   }
@@ -106,22 +117,22 @@ bool ProximalMethod::primal_infeasible() {
 bool ProximalMethod::dual_infeasible() {
   Workspace& w = w_;
   w.tmp_n = w.x - w.xe;
-  w.cert_x = w.tmp_n.cwiseProduct(s_.d);  // user units
+  w.cert_x = w.tmp_n.cwiseProduct(s_->d);  // user units
   const double norm = w.cert_x.size() ? w.cert_x.lpNorm<Eigen::Infinity>() : 0.0;
   if (!(norm > 0) || !std::isfinite(norm)) return false;
   const double eps = settings_.eps_dual_inf * norm;
-  if (w.tmp_n.dot(s_.g) / s_.c >= -eps) return false;
+  if (w.tmp_n.dot(s_->g) / s_->c >= -eps) return false;
   kkt_.multiply_H(w.tmp_n, w.Hdx);
   for (int j = 0; j < w.n; ++j)
-    if (std::abs(w.Hdx[j] / (s_.c * s_.d[j])) > eps) return false;
+    if (std::abs(w.Hdx[j] / (s_->c * s_->d[j])) > eps) return false;
   kkt_.multiply_A(w.tmp_n, w.tmp_eq);
   for (int i = 0; i < w.n_eq; ++i)
-    if (std::abs(w.tmp_eq[i] / s_.e[i]) > eps) return false;
+    if (std::abs(w.tmp_eq[i] / s_->e[i]) > eps) return false;
   kkt_.multiply_C(w.tmp_n, w.tmp_in);
   for (int i = 0; i < w.n_in; ++i) {
-    const double v = w.tmp_in[i] / s_.f[i];
-    if (std::isfinite(s_.u[i]) && v > eps) return false;
-    if (std::isfinite(s_.l[i]) && v < -eps) return false;
+    const double v = w.tmp_in[i] / s_->f[i];
+    if (std::isfinite(s_->u[i]) && v > eps) return false;
+    if (std::isfinite(s_->l[i]) && v < -eps) return false;
   }
   return true;
 }
@@ -129,10 +140,10 @@ bool ProximalMethod::dual_infeasible() {
 void ProximalMethod::store_certificates(Result& result, Status status) const {
   const int m = problem_.n_in();
   if (status == Status::PrimalInfeasible) {
-    const Vector dz = (w_.z - w_.ze).cwiseProduct(s_.f);
-    result.cert_y = (w_.y - w_.ye).cwiseProduct(s_.e);
+    const Vector dz = (w_.z - w_.ze).cwiseProduct(s_->f);
+    result.cert_y = (w_.y - w_.ye).cwiseProduct(s_->e);
     result.cert_z = dz.head(m);
-    result.cert_z_box = s_.n_box ? Vector(dz.tail(s_.n_box)) : Vector::Zero(problem_.n());
+    result.cert_z_box = s_->n_box ? Vector(dz.tail(s_->n_box)) : Vector::Zero(problem_.n());
     const double norm =
         std::max({result.cert_y.size() ? result.cert_y.lpNorm<Eigen::Infinity>() : 0.0,
                   dz.size() ? dz.lpNorm<Eigen::Infinity>() : 0.0});
@@ -142,7 +153,7 @@ void ProximalMethod::store_certificates(Result& result, Status status) const {
       result.cert_z_box /= norm;
     }
   } else if (status == Status::DualInfeasible) {
-    result.cert_x = (w_.x - w_.xe).cwiseProduct(s_.d);
+    result.cert_x = (w_.x - w_.xe).cwiseProduct(s_->d);
     const double norm = result.cert_x.lpNorm<Eigen::Infinity>();
     if (norm > 0) result.cert_x /= norm;
   }

@@ -5,6 +5,7 @@
 #include "line_search.hpp"
 #include "qplayer/kkt_system.hpp"
 #include "qplayer/residuals.hpp"
+#include "qplayer/ruiz_scaling.hpp"
 
 namespace qplayer::detail {
 
@@ -17,6 +18,9 @@ struct Workspace {
     for (Vector* v : {&y, &ye, &Ax, &Adx, &y_user, &cert_y, &tmp_eq}) v->setZero(n_eq);
     for (Vector* v : {&z, &ze, &Cx, &Cdx, &w, &z_all_user, &cert_z, &tmp_in}) v->setZero(n_in);
     z_user.setZero(problem.n_in());
+    shift_eq_user.setZero(n_eq);
+    shift_in_user.setZero(problem.n_in());
+    shift_box_user.setZero(n);
     rhs.setZero(n + n_eq + n_in);
     sol.setZero(n + n_eq + n_in);
     active.assign(n_in, 0);
@@ -37,6 +41,13 @@ struct Workspace {
   // User-space copies for the exact residual check and the result.
   Vector x_user, y_user, z_all_user, z_user, z_box_user;
   ResidualEvaluator evaluator;
+
+  // Closest-feasible phase: its row-uniform scaling, kept here because the KKT system
+  // points into it, and whether the KKT system still holds those values (the next solve
+  // then puts the regular scaling back).
+  RuizScaling closest_scaling;
+  bool kkt_holds_closest = false;
+  Vector shift_eq_user, shift_in_user, shift_box_user;  // current shifts (user units)
 };
 
 }  // namespace qplayer::detail

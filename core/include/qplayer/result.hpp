@@ -24,6 +24,13 @@ struct Info {
   int factorizations = 0;        ///< numeric factorizations in the last solve()
   int rank_updates = 0;          ///< row additions/deletions applied instead of refactorizing
   double rho = 0.0, mu_eq = 0.0, mu_in = 0.0;  ///< final penalty parameters (scaled problem)
+  /// Which infeasibility test fired (empty if none): "primal_farkas" — (δy, δz) from the
+  /// multiplier step with ‖Aᵀδy + Cᵀδz‖ ≤ eps_primal_inf·‖δ‖ and a support value below
+  /// −eps_primal_inf·‖δ‖ (status PrimalInfeasible, or SolvedClosestFeasible which starts
+  /// from it); "dual_ray" — δx from the primal step with Hδx, Aδx ≈ 0, Cδx in the
+  /// recession cone and gᵀδx < −eps_dual_inf·‖δx‖ (DualInfeasible). Each must hold on two
+  /// consecutive outer steps.
+  std::string infeasibility_test;
 };
 
 struct Result {
@@ -36,6 +43,12 @@ struct Result {
   /// bᵀy + uᵀ[z]₊ + lᵀ[z]₋ + box terms < 0.  DualInfeasible: cert_x with Hx ≈ 0, Ax ≈ 0,
   /// Cx in the recession cone and gᵀx < 0.
   Vector cert_x, cert_y, cert_z, cert_z_box;
+  /// Settings::closest_feasible only (empty otherwise), user units: the returned x is
+  /// feasible for Ax − shift_eq = b, l ≤ Cx − shift_in ≤ u, lb ≤ x − shift_box ≤ ub.
+  /// shift_eq = Ax − b, shift_in = Cx minus its projection onto [l, u], shift_box = x minus
+  /// its projection onto [lb, ub] (zeros without a box) for SolvedClosestFeasible; exact
+  /// zeros for every other status.
+  Vector shift_eq, shift_in, shift_box;
   Info info;
 };
 

@@ -72,6 +72,18 @@ struct Settings {
   double eps_primal_inf = 1e-12;  ///< relative tolerance of the primal certificate tests
   double eps_dual_inf = 1e-12;    ///< relative tolerance of the dual (unboundedness) tests
 
+  // --- closest feasible QP (method.md §3) ------------------------------------------------
+  /// After primal infeasibility is detected, keep iterating towards the solution of the
+  /// closest feasible QP and return SolvedClosestFeasible with the shifts, instead of
+  /// stopping with PrimalInfeasible. No effect on feasible problems.
+  bool closest_feasible = false;
+  /// Fixed penalty (both μ_eq and μ_in, on the row-uniformly scaled problem) of that phase.
+  /// The multipliers grow by shift/μ per outer step while x converges at a rate ~μ/(μ + σ)
+  /// (σ: curvature of the dual along the range of the constraints): smaller is faster but
+  /// lets y, z reach magnitudes whose round-off in Aᵀy + Cᵀz spoils the dual residual.
+  /// 1e-4 keeps ‖y‖ below ~1e6·‖shift‖ for the few dozen outer steps the phase takes.
+  double mu_closest_feasible = 1e-4;
+
   InitialGuess initial_guess = InitialGuess::Cold;
 };
 

@@ -15,10 +15,16 @@ enum class Status {
   NonConvex,         ///< factorization inertia shows H is not positive semidefinite
   NumericalError,    ///< factorization failed or iterates became non-finite
   NotRun,            ///< solve() has not been called yet
+  /// Settings::closest_feasible only: the constraints are infeasible (detected as for
+  /// PrimalInfeasible) and the returned point solves the closest feasible QP, i.e. the QP
+  /// with the smallest ℓ2 shifts (Result::shift_*) of b, [l, u], [lb, ub] that make it
+  /// feasible; its residuals are those of that shifted QP.
+  SolvedClosestFeasible,
 };
 
 /// Stable lower-case identifier: solved, max_iter, time_limit, primal_infeasible,
-/// dual_infeasible, non_convex, numerical_error, not_run.
+/// dual_infeasible, non_convex, numerical_error, not_run,
+/// closest_feasible.
 const char* to_string(Status status);
 
 }  // namespace qplayer
