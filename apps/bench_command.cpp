@@ -179,9 +179,9 @@ int run_benchmark(const BenchOptions& options) {
                      : std::vector<BenchRow>();
   std::set<std::string> done;
   for (const BenchRow& row : earlier) done.insert(row.name);
-  std::vector<std::string> todo;
+  std::vector<std::string> pending;
   for (const auto& path : files)
-    if (!done.count(problem_label(path))) todo.push_back(path);
+    if (!done.count(problem_label(path))) pending.push_back(path);
 
   std::unique_ptr<ResultsCsv> csv;
   try {
@@ -189,7 +189,7 @@ int run_benchmark(const BenchOptions& options) {
   } catch (const std::runtime_error& e) {
     throw BenchInputError(e.what());
   }
-  if (todo.empty() && fs::exists(summary_path)) {
+  if (pending.empty() && fs::exists(summary_path)) {
     std::cout << "nothing to run: all " << files.size() << " problems are in " << csv_path
               << std::endl;
     return 0;
@@ -199,14 +199,14 @@ int run_benchmark(const BenchOptions& options) {
       read_reference_objectives((fs::path(options.data_dir) / "manifest.csv").string());
   ProblemRunner runner(runner_config(options, tolerance));
   std::size_t name_width = 0;
-  for (const auto& path : todo) name_width = std::max(name_width, problem_label(path).size());
-  ProgressLine progress(std::cout, ::isatty(STDOUT_FILENO) == 1, static_cast<int>(todo.size()),
+  for (const auto& path : pending) name_width = std::max(name_width, problem_label(path).size());
+  ProgressLine progress(std::cout, ::isatty(STDOUT_FILENO) == 1, static_cast<int>(pending.size()),
                         static_cast<int>(name_width));
   int exit_code = 0;
-  for (std::size_t i = 0; i < todo.size(); ++i) {
-    const std::string name = problem_label(todo[i]);
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    const std::string name = problem_label(pending[i]);
     progress.start(static_cast<int>(i + 1), name);
-    RunOutcome outcome = runner.run(todo[i], name, [&progress] { progress.tick(); });
+    RunOutcome outcome = runner.run(pending[i], name, [&progress] { progress.tick(); });
     if (outcome.settings_rejected) {
       progress.close();
       throw BenchInputError(outcome.message);
