@@ -60,6 +60,18 @@ class ProximalMethod {
   void store_certificates(Result& result, Status status) const;
   /// Factorization for the current active set; NonConvex / NumericalError on failure.
   bool prepare_factorization(Status& status);
+  /// One polishing attempt (polish.cpp) on the current active set: Converged leaves the
+  /// polished point in work.x/y/z, anything else restores the iterate it started from.
+  Check polish();
+  /// Refines work.polish_* against the original data on the held active set; false when
+  /// the point overflowed.
+  bool refine_polished_point();
+  /// Adds the rows the polished x violates, frees rows with wrong-sign multipliers;
+  /// true if the set changed.
+  bool adjust_polished_set();
+  /// The user bound row i is held at, and its value C_i x (x_j for a box row).
+  double polish_bound(int i) const;
+  double polish_row_value(int i) const;
   /// Takes one damped Newton step; returns its length, or −1 when the direction overflowed.
   double newton_step();
   double elapsed() const;

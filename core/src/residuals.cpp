@@ -104,6 +104,24 @@ Residuals ResidualEvaluator::evaluate(const Problem& p, const Vector& x, const V
   return r;
 }
 
+void ResidualEvaluator::residual_vectors(const Problem& p, const Vector& x, const Vector& y,
+                                         const Vector& z, const Vector& z_box, Vector& r_x,
+                                         Vector& r_eq, Vector& Cx) {
+  multiply(p.H, x, Hx_);
+  multiply(p.A, x, Ax_);
+  multiply(p.C, x, Cx_);
+  multiply_transpose(p.A, y, Aty_);
+  multiply_transpose(p.C, z, Ctz_);
+  const bool box = p.has_box() && z_box.size() == p.n();
+  for (int j = 0; j < p.n(); ++j) {
+    Long v = Hx_[j] + p.g[j] + Aty_[j] + Ctz_[j];
+    if (box) v += z_box[j];
+    r_x[j] = static_cast<double>(v);
+  }
+  for (int i = 0; i < p.n_eq(); ++i) r_eq[i] = static_cast<double>(Ax_[i] - p.b[i]);
+  for (int i = 0; i < p.n_in(); ++i) Cx[i] = static_cast<double>(Cx_[i]);
+}
+
 Residuals compute_residuals(const Problem& problem, const Vector& x, const Vector& y,
                             const Vector& z, const Vector& z_box) {
   ResidualEvaluator evaluator(problem);

@@ -189,16 +189,26 @@ const Result& Solver::run() {
   detail::ProximalMethod method(problem_, settings_, *scaling_, *kkt_, w);
   method.run(info, result_);
 
-  // Back to user units, from the scaling the final iterate lives in.
+  // Back to user units, from the scaling the final iterate lives in. A solved point is
+  // returned exactly as the stopping test saw it (a polished one exists only in user
+  // units: scaling it back and forth would cost the last bits it was refined to).
   const RuizScaling& s = method.scaling();
   const int m = problem_.n_in();
-  result_.x = w.x.cwiseProduct(s.d);
-  result_.y = w.y.cwiseProduct(s.e) / s.c;
-  result_.z = w.z.head(m).cwiseProduct(s.f.head(m)) / s.c;
-  if (s.n_box)
-    result_.z_box = w.z.tail(s.n_box).cwiseProduct(s.f.tail(s.n_box)) / s.c;
-  else
+  if (info.status == Status::Solved) {
+    result_.x = w.x_user;
+    result_.y = w.y_user;
+    result_.z = w.z_user;
+  } else {
+    result_.x = w.x.cwiseProduct(s.d);
+    result_.y = w.y.cwiseProduct(s.e) / s.c;
+    result_.z = w.z.head(m).cwiseProduct(s.f.head(m)) / s.c;
+  }
+  if (!s.n_box)
     result_.z_box.setZero(problem_.n());
+  else if (info.status == Status::Solved)
+    result_.z_box = w.z_box_user;
+  else
+    result_.z_box = w.z.tail(s.n_box).cwiseProduct(s.f.tail(s.n_box)) / s.c;
 
   // Closest feasible: the shifts of the returned x, and its residuals as a solution of the
   // shifted QP (the shifts themselves say how far the original constraints are violated).

@@ -16,7 +16,8 @@ struct Workspace {
          {&x, &xe, &dx, &Hx, &Hdx, &Aty, &Ctz, &grad, &x_user, &z_box_user, &cert_x, &tmp_n})
       v->setZero(n);
     for (Vector* v : {&y, &ye, &Ax, &Adx, &y_user, &cert_y, &tmp_eq}) v->setZero(n_eq);
-    for (Vector* v : {&z, &ze, &Cx, &Cdx, &w, &z_all_user, &cert_z, &tmp_in}) v->setZero(n_in);
+    for (Vector* v : {&z, &ze, &Cx, &Cdx, &w, &z_all_user, &cert_z, &tmp_in, &polish_side})
+      v->setZero(n_in);
     z_user.setZero(problem.n_in());
     shift_eq_user.setZero(n_eq);
     shift_in_user.setZero(problem.n_in());
@@ -24,6 +25,10 @@ struct Workspace {
     rhs.setZero(n + n_eq + n_in);
     sol.setZero(n + n_eq + n_in);
     active.assign(n_in, 0);
+    for (Vector* v : {&polish_x, &polish_z_box, &polish_rx}) v->setZero(n);
+    for (Vector* v : {&polish_y, &polish_req}) v->setZero(n_eq);
+    for (Vector* v : {&polish_z, &polish_cx}) v->setZero(problem.n_in());
+    polished.assign(n_in, 2);  // matches no active set: the first attempt always runs
     line_search.reserve(n_in);
   }
 
@@ -36,6 +41,12 @@ struct Workspace {
   Vector cert_x, cert_y, cert_z;         // iterate differences, infeasibility certificates
   Vector tmp_n, tmp_eq, tmp_in;          // products of the certificates
   ActiveSet active;
+  // Polishing (polish.cpp), in user units: the candidate point, its residual vectors, the
+  // side each row is held at (+1 upper, -1 lower, 0 free) and the set last tried.
+  Vector polish_x, polish_y, polish_z, polish_z_box;
+  Vector polish_rx, polish_req, polish_cx;
+  Vector polish_side;
+  ActiveSet polished;
   ExactLineSearch line_search;
 
   // User-space copies for the exact residual check and the result.

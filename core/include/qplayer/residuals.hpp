@@ -27,6 +27,12 @@ class ResidualEvaluator {
   Residuals evaluate(const Problem& problem, const Vector& x, const Vector& y, const Vector& z,
                      const Vector& z_box);
 
+  /// The residual vectors behind evaluate(), each accumulated in long double and rounded
+  /// once: r_x = Hx + g + Aᵀy + Cᵀz (+ z_box), r_eq = Ax − b, and Cx itself (the caller
+  /// knows which bound a row is held at). For refinement against the original data.
+  void residual_vectors(const Problem& problem, const Vector& x, const Vector& y, const Vector& z,
+                        const Vector& z_box, Vector& r_x, Vector& r_eq, Vector& Cx);
+
  private:
   using LongVector = Eigen::Matrix<long double, Eigen::Dynamic, 1>;
   LongVector Hx_, Ax_, Cx_, Aty_, Ctz_;

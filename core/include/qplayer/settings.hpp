@@ -58,6 +58,15 @@ struct Settings {
   double bcl_beta = 0.9;           ///< exponent for the primal target after an acceptance
   double eps_inner_min = 1e-12;    ///< floor of the inner (subproblem) tolerance
 
+  // --- polishing on the final active set ---------------------------------------------------
+  /// Once the penalties sit at their floors, try now and then to finish in one go: solve the
+  /// KKT system of the equality-constrained QP on the current active set (regularized by
+  /// the final ρ and μ, refined against the unregularized operator and the original data)
+  /// and keep that point only if it passes the stopping test. Fixes solutions that the proximal
+  /// iteration brings within round-off of the answer but not to 1e-9 in the gap.
+  bool polish = true;
+  int polish_refinement = 12;  ///< refinement steps against the unregularized operator
+
   // --- linear algebra --------------------------------------------------------------------
   Backend backend = Backend::Auto;
   Ordering ordering = Ordering::Auto;  ///< sparse backends only
