@@ -11,6 +11,9 @@ namespace {
 
 // Unscaled primal residual below which polishing is tried (see run()).
 constexpr double kPolishPrimal = 1e-6;
+// Penalties within this factor of their floors count as there: μ·0.1 can land one ulp above
+// a floor and stay there until the next BCL rejection.
+constexpr double kNearFloor = 1.01;
 
 }  // namespace
 
@@ -157,6 +160,10 @@ void ProximalMethod::run(Info& info, Result& result) {
     // accepts centres one subproblem earlier on feasible problems and stalled QSCAGR25's
     // gap at 2.5e-8 (dense subset, 1e-9).
     const bool at_floor = mu_eq_ <= st.mu_min_eq && mu_in_ <= st.mu_min_in;
+    // Infeasibility is watched for from there (the exact floor test above would wait for
+    // one more rejected subproblem).
+    const bool watch_certificate =
+        !closest_ && mu_eq_ <= kNearFloor * st.mu_min_eq && mu_in_ <= kNearFloor * st.mu_min_in;
     int steps = 0;
     // Inner loop: semismooth Newton on the subproblem centred at (xe, ye, ze).
     for (;;) {
@@ -187,7 +194,12 @@ void ProximalMethod::run(Info& info, Result& result) {
       // At least one Newton step per subproblem: with a centre that already meets the
       // inner tolerance (scaled units can hide an unscaled residual) the outer loop would
       // otherwise spin without moving.
-      if ((err_in <= eta_in && steps > 0) || stalled || steps >= st.max_inner_iter) break;
+      // With the penalties spent, the multipliers of an infeasible problem grow like
+      // violation/μ and the subproblem's residual cannot drop below the round-off of
+      // Aᵀy + Cᵀz: Newton steps past that chase noise (50 per subproblem, 90 % of a
+      // detection's work). The closest-feasible phase has the same floor in its tolerance.
+      const double tol_in = watch_certificate ? std::max(eta_in, multiplier_noise()) : eta_in;
+      if ((err_in <= tol_in && steps > 0) || stalled || steps >= st.max_inner_iter) break;
       if (!prepare_factorization(status)) {
         finished = true;
         break;
@@ -201,6 +213,13 @@ void ProximalMethod::run(Info& info, Result& result) {
       ++inner_total;
       ++steps;
       stalled = step <= 1e-15 * (1.0 + w.x.lpNorm<Eigen::Infinity>());
+      // With the penalties spent, an infeasible problem's subproblems are the hardest of the
+      // run (multipliers growing like violation/μ, the active set churning: 50 Newton steps
+      // each), yet the multiplier step already is a certificate after a few: stop the
+      // subproblem there and let the outer loop confirm it on the next one. A feasible
+      // problem passes this 1e-12-relative test only by accident, and then only loses the
+      // rest of one subproblem.
+      if (watch_certificate && primal_infeasible()) break;
     }
     if (finished) break;
 
@@ -208,8 +227,7 @@ void ProximalMethod::run(Info& info, Result& result) {
     // The closest-feasible phase knows the problem is infeasible and grows its multipliers
     // on purpose; only unboundedness is still watched for there.
     const bool penalties_spent = at_floor;
-    primal_inf_count =
-        !closest_ && penalties_spent && primal_infeasible() ? primal_inf_count + 1 : 0;
+    primal_inf_count = watch_certificate && primal_infeasible() ? primal_inf_count + 1 : 0;
     dual_inf_count = dual_infeasible() ? dual_inf_count + 1 : 0;
     if (primal_inf_count >= 2) {
       info.infeasibility_test = "primal_farkas";
@@ -271,11 +289,11 @@ void ProximalMethod::run(Info& info, Result& result) {
           outer, inner_total, primal, w.grad.lpNorm<Eigen::Infinity>(), rho_, mu_eq_, mu_in_,
           accept ? "accept" : "reject", elapsed());
     // Polish once the active set has had time to settle: the penalties at their floors
-    // (within 1 %: μ·0.1 can land one ulp above a floor and stay there), or the primal
-    // residual already at the tolerance with penalties the BCL rule no longer lowers
-    // (LASER: μ stays at 1e-5 while the gap stalls at 1.8e-9). Only after an accepted
-    // subproblem; the closest-feasible phase has its own stopping test.
-    const bool near_floor = mu_eq_ <= 1.01 * st.mu_min_eq && mu_in_ <= 1.01 * st.mu_min_in;
+    // (kNearFloor), or the primal residual already at the tolerance with penalties the BCL
+    // rule no longer lowers (LASER: μ stays at 1e-5 while the gap stalls at 1.8e-9). Only
+    // after an accepted subproblem; the closest-feasible phase has its own stopping test.
+    const bool near_floor =
+        mu_eq_ <= kNearFloor * st.mu_min_eq && mu_in_ <= kNearFloor * st.mu_min_in;
     // And only near a solution: far from it the active set is a poor guess and the
     // attempt costs factorizations for nothing (QSHIP04L at primal 1).
     const bool settled =
