@@ -100,6 +100,14 @@ Problem::Problem(const Eigen::MatrixXd& H_, Vector g_, const Eigen::MatrixXd& A_
   dense_storage = true;
 }
 
+void Problem::validate_vectors(const Vector& g, const Vector& b, const Vector& l, const Vector& u,
+                               const Vector& lb, const Vector& ub) {
+  check_finite(g, "g");
+  check_finite(b, "b");
+  check_bounds(l, u, "l", "u");
+  check_bounds(lb, ub, "lb", "ub");
+}
+
 void Problem::validate() const {
   const Eigen::Index n = g.size();
   check_finite(g, "g");

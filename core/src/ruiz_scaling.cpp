@@ -113,4 +113,15 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
   }
 }
 
+void RuizScaling::rescale_bounds(const Problem& problem) {
+  const int m = problem.n_in();
+  b = problem.b.cwiseProduct(e);
+  l.head(m) = problem.l.cwiseProduct(f.head(m));
+  u.head(m) = problem.u.cwiseProduct(f.head(m));
+  if (n_box) {
+    l.tail(n_box) = problem.lb.cwiseProduct(f.tail(n_box));
+    u.tail(n_box) = problem.ub.cwiseProduct(f.tail(n_box));
+  }
+}
+
 }  // namespace qplayer

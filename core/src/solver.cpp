@@ -10,6 +10,7 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace qplayer {
 namespace {
@@ -111,27 +112,44 @@ void Solver::update(const Problem& problem) {
 
 void Solver::update_vectors(const Vector& g, const Vector& b, const Vector& l, const Vector& u,
                             const Vector& lb, const Vector& ub) {
-  Problem next = problem_;
-  auto take = [](Vector& field, const Vector& value, const char* name, Eigen::Index size) {
-    if (value.size() == 0) return;
-    if (value.size() != size) {
+  auto check = [](const Vector& value, const char* name, Eigen::Index size) {
+    if (value.size() != 0 && value.size() != size) {
       std::ostringstream os;
       os << "update: " << name << " has size " << value.size() << ", expected " << size;
       throw InvalidProblem(os.str());
     }
-    field = value;
   };
-  take(next.g, g, "g", problem_.n());
-  take(next.b, b, "b", problem_.n_eq());
-  take(next.l, l, "l", problem_.n_in());
-  take(next.u, u, "u", problem_.n_in());
+  check(g, "g", problem_.n());
+  check(b, "b", problem_.n_eq());
+  check(l, "l", problem_.n_in());
+  check(u, "u", problem_.n_in());
   if ((lb.size() || ub.size()) && !problem_.has_box())
     throw InvalidProblem("update: the problem was set up without box bounds");
-  take(next.lb, lb, "lb", problem_.n());
-  take(next.ub, ub, "ub", problem_.n());
-  next.validate();
-  problem_ = std::move(next);
-  rescale();
+  check(lb, "lb", problem_.n());
+  check(ub, "ub", problem_.n());
+  // Validated as they will stand, before anything changes (a throw leaves the solver as it
+  // was); references, not a copy of the problem: MPC calls this every step.
+  auto pick = [](const Vector& value, const Vector& current) -> const Vector& {
+    return value.size() ? value : current;
+  };
+  Problem::validate_vectors(pick(g, problem_.g), pick(b, problem_.b), pick(l, problem_.l),
+                            pick(u, problem_.u), pick(lb, problem_.lb), pick(ub, problem_.ub));
+  // The equilibration depends on the matrices and g (its cost factor): a new g rescales
+  // everything, new bounds only need the factors already there, and then the KKT values
+  // and the factorization stay valid (a warm-started re-solve can reuse it).
+  const bool new_g = g.size() && g != problem_.g;
+  for (auto [field, value] : {std::pair<Vector*, const Vector*>{&problem_.g, &g},
+                              {&problem_.b, &b},
+                              {&problem_.l, &l},
+                              {&problem_.u, &u},
+                              {&problem_.lb, &lb},
+                              {&problem_.ub, &ub}})
+    if (value->size()) *field = *value;
+  if (new_g) {
+    rescale();
+  } else {
+    scaling_->rescale_bounds(problem_);
+  }
 }
 
 const Result& Solver::solve() {

@@ -243,3 +243,36 @@ TEST_CASE("update: warm start with vectors of the wrong size is refused") {
   // The zero guess of the right size is a valid start.
   CHECK(solver.solve(x, y, z).info.status == Status::Solved);
 }
+
+TEST_CASE("update: a bounds-only update keeps the factorization for a warm re-solve") {
+  // The MPC pattern: only b (the initial state) moves, the solve is warm-started with the
+  // penalties where the previous one ended. The equilibration depends on the matrices and g
+  // only, so the held factorization is still that of the new KKT matrix: a re-solve whose
+  // active set does not change needs no numeric factorization, and must equal a fresh solve.
+  const Planted pl = base(11);
+  Settings s = tight();
+  Solver solver(pl.problem, s);
+  const Result r0 = solver.solve();
+  REQUIRE(r0.info.status == Status::Solved);
+
+  Problem p1 = pl.problem;
+  p1.b *= 1.0 + 1e-7;  // small enough to keep the active set
+  solver.settings().rho = r0.info.rho;
+  solver.settings().mu_eq = r0.info.mu_eq;
+  solver.settings().mu_in = r0.info.mu_in;
+  solver.settings().rho_min = std::min(s.rho_min, r0.info.rho);
+  solver.settings().mu_min_eq = std::min(s.mu_min_eq, r0.info.mu_eq);
+  solver.settings().mu_min_in = std::min(s.mu_min_in, r0.info.mu_in);
+  solver.update_vectors(Vector(), p1.b);
+  const Result& r1 = solver.solve(r0.x, r0.y, r0.z, r0.z_box);
+  REQUIRE(r1.info.status == Status::Solved);
+  CHECK(r1.info.factorizations == 0);
+  check_same(p1, r1, fresh_solve(p1));
+
+  // A new g changes the cost scaling: the values are rescaled and the next solve
+  // factorizes again.
+  solver.update_vectors(pl.problem.g * 2.0);
+  const Result& r2 = solver.solve(r0.x, r0.y, r0.z, r0.z_box);
+  REQUIRE(r2.info.status == Status::Solved);
+  CHECK(r2.info.factorizations >= 1);
+}

@@ -27,8 +27,9 @@ constexpr double kTol = 1e-9;  // qpbenchmark "high accuracy": eps_abs = gap tol
 // are zero up to the reference solver's own accuracy (HS51 8.9e-16, TAME 3.5e-30, HS268 5.7e-7).
 constexpr double kObjTol = 1e-6;
 // Problems verified by the summary must not drop below this (raise it as the solver improves).
-// 56 reached with the dense backend; QGROW15 (about 13 s of its 20 s) is the closest call.
-constexpr int kFloor = 56;
+// 57 reached with the dense backend once the final active set is polished (QSCAGR7 joined;
+// 56 before); QGROW15 (about 13 s of its 20 s on a loaded machine) is the closest call.
+constexpr int kFloor = 57;
 
 // Per-problem time limit (solve only, as Settings::time_limit); QPLAYER_MM_TIME_LIMIT overrides.
 double time_limit() {

@@ -70,6 +70,11 @@ class KktSystem {
   /// iterative refinement against the operator applied from H, A, C. Allocation-free.
   virtual void solve(const Vector& rhs, Vector& solution) = 0;
 
+  /// True when the held factorization was computed for exactly these parameters from the
+  /// current values (no set_values since), so update_active_set() can move it to any active
+  /// set. A re-solve after a vector-only update starts from it instead of refactorizing.
+  virtual bool holds_factorization(double rho, double mu_eq, double mu_in) const = 0;
+
   virtual KktStats stats() const = 0;
 };
 

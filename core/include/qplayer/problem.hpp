@@ -43,6 +43,10 @@ class Problem {
 
   /// Re-checks every invariant (dimensions, finiteness, l ≤ u, symmetry); throws InvalidProblem.
   void validate() const;
+  /// The vector part of validate() on candidate values (sizes already checked): g and b
+  /// finite, l ≤ u and lb ≤ ub with infinities only where they mean "no bound".
+  static void validate_vectors(const Vector& g, const Vector& b, const Vector& l, const Vector& u,
+                               const Vector& lb, const Vector& ub);
 
   int n() const { return static_cast<int>(g.size()); }
   int n_eq() const { return static_cast<int>(b.size()); }

@@ -26,6 +26,11 @@ struct RuizScaling {
   /// Computes the scaling with `iterations` sweeps and fills the scaled data. Depends on
   /// the matrices and g only, so the same problem always gives the same scaling.
   void compute(const Problem& problem, int iterations);
+
+  /// Rescales b, l, u (and the box rows' bounds) of `problem` with the factors already
+  /// computed: a bounds-only update keeps the matrices and so the equilibration.
+  /// Allocation-free.
+  void rescale_bounds(const Problem& problem);
 };
 
 }  // namespace qplayer

@@ -2,10 +2,11 @@
 // step a new initial state (and references), a vector-only update of b and g, and a solve
 // warm-started from the previous plan shifted by one stage.
 //
-// Per step the front end itself allocates nothing (its buffers are sized at construction);
-// Solver::update_vectors does (it copies the Problem and recomputes the equilibration, 15
-// heap allocations per step measured by benchmarks/mpc_bench), and it invalidates the
-// factorization, so a step with Newton steps costs at least one numeric factorization.
+// Per step nothing is re-analysed: with the references unchanged only b moves, which
+// Solver::update_vectors applies with the equilibration already computed, leaving the KKT
+// values and the factorization valid; the warm-started solve then starts from the held
+// factorization (moved to the new active set by row updates, or refactorized when that is
+// cheaper). A new reference changes g and costs one rescaling and factorization.
 #pragma once
 
 #include "qplayer/mpc/layout.hpp"

@@ -34,6 +34,10 @@ class KktSystem final : public qplayer::KktSystem {
   FactorStatus update_active_set(const ActiveSet& active) override;
   void solve(const Vector& rhs, Vector& solution) override;
   KktStats stats() const override;
+  bool holds_factorization(double rho, double mu_eq, double mu_in) const override {
+    return factorized_ && !stale_ && status_ == FactorStatus::Ok && rho == rho_ &&
+           mu_eq == mu_eq_ && mu_in == mu_in_;
+  }
 
   // --- read-only views for consumers of the factorization (derivatives, tests) ----------
   int n() const { return n_; }
