@@ -2,7 +2,8 @@
 //  1. dense random QPs, n = 100, n_eq = 50, n_in = 50 two-sided inequalities (a realistic
 //     share active): solve time, backward time, their ratio, for one QP and for batches of
 //     100 (sequential, then 2 threads);
-//  2. a sparse chain-structured QP, n = 10,000 (LDL backend when compiled in): solve, backward, and
+//  2. the same dense QPs made infeasible, differentiated through their closest feasible QP;
+//  3. a sparse chain-structured QP, n = 10,000 (LDL backend when compiled in): solve, backward, and
 //  backward
 //     measured in units of one solve with the final factorization.
 // Usage: derivatives_bench [repetitions=5]. Prints medians.
@@ -17,6 +18,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <functional>
+#include <limits>
+#include <memory>
 #include <random>
 #include <thread>
 #include <vector>
@@ -148,6 +151,30 @@ void dense_section(int reps) {
     batch.push_back(random_qp(100, 50, 50, 1.0, 1000 + i));
     grads.push_back(Vector::Ones(100));
   }
+  // Backward alone over the batch: 100 solved QPs, then one backward each, on 1 and 2
+  // threads (each thread its own views; the solvers are only read).
+  {
+    std::vector<std::unique_ptr<Solver>> solvers;
+    for (const Problem& p : batch) {
+      solvers.push_back(std::make_unique<Solver>(p, s));
+      solvers.back()->solve();
+    }
+    for (int threads : {1, 2}) {
+      std::vector<double> times;
+      for (int rep = 0; rep < 3; ++rep)
+        times.push_back(seconds([&] {
+          std::vector<std::thread> pool;
+          for (int t = 0; t < threads; ++t)
+            pool.emplace_back([&, t] {
+              for (std::size_t i = t; i < solvers.size(); i += threads)
+                qd::backward(*solvers[i], grads[i]);
+            });
+          for (std::thread& th : pool) th.join();
+        }));
+      std::printf("  batch 100, backward alone (View included), %d thread%s: %.2f ms\n", threads,
+                  threads > 1 ? "s" : "", 1e3 * median(times));
+    }
+  }
   double solve_only = 0.0;
   solve_only = seconds([&] {
     for (const Problem& p : batch) {
@@ -174,6 +201,50 @@ void dense_section(int reps) {
                   cpu / t, std::thread::hardware_concurrency());
     }
   }
+}
+
+// The dense protocol's QPs made infeasible by two contradictory rows on x_0 (x_0 ≤ −1 and
+// x_0 ≥ 1), solved to their closest feasible QP; backward with a loss on x and on the shifts.
+void closest_section(int reps) {
+  std::printf(
+      "== closest feasible (dense): n = 100, n_eq = 50, n_in = 50 + 2 contradictory rows\n");
+  Settings s;
+  s.backend = Backend::Dense;
+  s.closest_feasible = true;
+  std::vector<double> t_solve, t_back, iters;
+  for (int rep = 0; rep < reps; ++rep) {
+    const Problem q = random_qp(100, 50, 50, 1.0, 100 + rep);
+    Eigen::MatrixXd C(q.C);
+    C.conservativeResize(52, Eigen::NoChange);
+    C.bottomRows(2).setZero();
+    C(50, 0) = C(51, 0) = 1.0;
+    Vector l(52), u(52);
+    l << q.l, -1e300, 1.0;
+    u << q.u, -1.0, 1e300;
+    const double inf = std::numeric_limits<double>::infinity();
+    l[50] = -inf, u[51] = inf;
+    Problem p(q.H, q.g, q.A, q.b, C.sparseView(), l, u);
+    p.dense_storage = true;
+    Solver solver(p, s);
+    t_solve.push_back(seconds([&] { solver.solve(); }));
+    if (solver.result().info.status != Status::SolvedClosestFeasible) {
+      std::printf("  (rep %d: %s)\n", rep, to_string(solver.result().info.status));
+      continue;
+    }
+    qd::Cotangent dl;
+    dl.dx = Vector::Ones(100);
+    dl.dshift_in = Vector::Ones(52);
+    qd::Gradients g;
+    t_back.push_back(seconds([&] {
+      const qd::View view(solver);
+      g = qd::backward(view, dl);
+    }));
+    iters.push_back(g.report.iterations);
+  }
+  if (t_back.empty()) return;
+  std::printf("  solve %.3f ms, backward %.3f ms (%.0f Krylov iterations), ratio %.3f\n",
+              1e3 * median(t_solve), 1e3 * median(t_back), median(iters),
+              median(t_back) / median(t_solve));
 }
 
 void sparse_section() {
@@ -203,6 +274,13 @@ void sparse_section() {
   const double t_view = seconds([&] { view = std::make_unique<qd::View>(*solver); });
   const double t_back_view = seconds([&] { g = qd::backward(*view, dl_dx); });
   std::printf("  View %.2f ms, backward through it %.2f ms\n", 1e3 * t_view, 1e3 * t_back_view);
+  // The allocation-free form, as in a training loop that keeps its Gradients.
+  std::vector<double> t_reuse;
+  qd::Cotangent dl;
+  dl.dx = dl_dx;
+  for (int i = 0; i < 5; ++i) t_reuse.push_back(seconds([&] { qd::backward(*view, dl, g); }));
+  std::printf("  backward through it into a reused Gradients %.2f ms = %.1f solves\n",
+              1e3 * median(t_reuse), median(t_reuse) / median(t_tri));
   const double bwd = median(t_back), tri = median(t_tri);
   std::printf(
       "  setup %.1f ms, solve %.1f ms, backward %.1f ms (%d Krylov iterations, residual "
@@ -223,6 +301,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IONBF, 0);  // figures appear as they are measured
   const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
   dense_section(reps);
+  closest_section(reps);
   sparse_section();
   return 0;
 }

@@ -90,6 +90,10 @@ void Solver::setup() {
   result_.info.setup_time = setup_time_;
 }
 
+const RuizScaling& Solver::kkt_scaling() const {
+  return work_->kkt_holds_closest ? work_->closest_scaling : *scaling_;
+}
+
 void Solver::rescale() {
   const auto start = Clock::now();
   problem_.validate();

@@ -19,6 +19,7 @@
 //    the right-hand side outside range(K) by 1/μ.
 #include "active_kkt.hpp"
 
+#include "closest_point.hpp"
 #include "qplayer/dense/kkt_system.hpp"
 #include "qplayer/sparse/kkt_system.hpp"
 
@@ -34,7 +35,7 @@ namespace {
 constexpr double kDamping = 1e-10;
 }  // namespace
 
-ActiveKkt::ActiveKkt(const Solver& solver, const Options& options)
+ActiveKkt::ActiveKkt(const Solver& solver, const Options& options, const ClosestPoint* closest)
     : solver_(solver), kkt_(solver.kkt()), options_(options) {
   const RuizScaling& s = solver.scaling();
   n_ = solver.problem().n();
@@ -45,6 +46,10 @@ ActiveKkt::ActiveKkt(const Solver& solver, const Options& options)
   e_ = s.e;
   f_ = s.f;
   c_ = s.c;
+  if (closest) {  // the KKT system holds the row-uniform values (see ClosestPoint::sigma)
+    e_.setConstant(closest->sigma);
+    f_.setConstant(closest->sigma);
+  }
 
   dense_ = dynamic_cast<const dense::KktSystem*>(&kkt_);
   sparse_ = dynamic_cast<const sparse::KktSystem*>(&kkt_);
@@ -58,7 +63,15 @@ ActiveKkt::ActiveKkt(const Solver& solver, const Options& options)
   mu_in_ = sparse_ ? sparse_->mu_in() : solver.result().info.mu_in;
   if (!(mu_in_ > 0.0)) mu_in_ = 1.0;
 
-  find_active_set(solver);
+  singular_ = closest != nullptr;  // the violated rows are dependent by construction
+  if (closest) {
+    side_ = closest->side;
+    in_j_.assign(m_, 0);
+    for (int i = 0; i < m_; ++i) in_j_[i] = side_[i] != 0;
+    weakly_active_ = closest->weakly_active;
+  } else {
+    find_active_set(solver);
+  }
 
   const ActiveSet& held = dense_ ? dense_->active_set() : sparse_->active_set();
   for (int i = 0; i < m_; ++i) mismatch_ += (held[i] != 0) != (in_j_[i] != 0);
@@ -138,7 +151,7 @@ void ActiveKkt::apply_operator(const Vector& v, Vector& out) {
   }
 }
 
-void ActiveKkt::apply_preconditioner(const Vector& in, Vector& out) {
+void ActiveKkt::apply_preconditioner(const Eigen::Ref<const Vector>& in, Vector& out) {
   out = in;
   if (sparse_) {
     sparse_->backend().solve_in_place(out);
@@ -159,7 +172,8 @@ void ActiveKkt::apply_preconditioner(const Vector& in, Vector& out) {
     out[na + i] = position[i] >= 0 ? reduced_[na + position[i]] : -in[na + i] / mu_in_;
 }
 
-void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report) {
+void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report, bool least_squares,
+                      bool restricted) {
   const int N = size();
   x.setZero(N);
   report.iterations = 0;
@@ -169,18 +183,43 @@ void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report) {
   if (!(rhs_norm > 0.0)) return;
   const double target = options_.tolerance * rhs_norm;
   const int k = std::max(1, options_.restart);
-  basis_.resize(N, k + 1);
+  // Size-N scratch lives in the engine (one allocation per View, not per call: at n = 10⁴
+  // fresh vectors cost page faults comparable to a triangular solve).
+  // The Krylov vectors grow on demand (a well-preconditioned solve uses 3–5 of the restart's
+  // k + 1): N × 2(k + 1) doubles up front is 9 MB at n = 10⁴, all page faults for a new View.
+  if (basis_.rows() != N) {
+    preconditioned_.resize(N, std::min(k, 4));
+    basis_.resize(N, preconditioned_.cols() + 1);
+  }
+  auto ensure_columns = [&](int j) {  // basis_ column j + 1 and preconditioned_ column j
+    if (preconditioned_.cols() <= j) {
+      const int c = std::min(k, 2 * static_cast<int>(preconditioned_.cols()));
+      preconditioned_.conservativeResize(N, c);
+      basis_.conservativeResize(N, c + 1);
+    }
+  };
+  for (Vector* v : {&r_, &w_, &z_, &outside_, &best_}) v->resize(N);
+  Vector &r = r_, &w = w_, &z = z_, &outside = outside_, &best = best_;
   Eigen::MatrixXd h = Eigen::MatrixXd::Zero(k + 1, k);
-  preconditioned_.resize(N, k);
   Eigen::MatrixXd hess = Eigen::MatrixXd::Zero(k + 1, k);  // the Hessenberg matrix, unrotated
-  Vector cs(k), sn(k), g(k + 1), coords(k + 1), y(k), r(N), w(N), z(N), col(N), outside(N),
-      history(k), best = x;
+  Vector cs(k), sn(k), g(k + 1), coords(k + 1), y(k), history(k);
+  best.setZero();
   double best_norm = std::numeric_limits<double>::infinity();
   double previous_norm = best_norm;
 
-  for (;;) {
-    apply_operator(x, w);
-    r = rhs - w;
+  // After a cycle, r − K Z y = r − V (H y) by the Arnoldi relation K Z = V H (kept to rounding
+  // by the double Gram-Schmidt): the new residual without a product with K, which costs about
+  // one triangular solve pair. Its rounding (~1e-14 relative) is harmless for tolerances down
+  // to 1e-10; below that the true residual is recomputed, a restart then also acting as a
+  // refinement step against the rounding of the factorization.
+  const bool recursive_residual = options_.tolerance >= 1e-10;
+  for (bool first = true;; first = false) {
+    if (first) {
+      r = rhs;  // x = 0: no product needed
+    } else if (!recursive_residual) {
+      apply_operator(x, w);
+      r = rhs - w;
+    }
     const double r_norm = r.norm();
     const bool progress = r_norm < best_norm;  // false for NaN too
     if (progress) {
@@ -200,23 +239,31 @@ void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report) {
     // H singular on the feasible directions). A right-hand side with a component outside
     // range(K) then gives the least-squares solution without a nullspace part, instead of
     // that component amplified by 1/μ through the preconditioner.
-    apply_preconditioner(r, z);
-    apply_operator(z, w);
-    ++report.iterations;
-    const double start_norm = w.norm();
-    if (!(start_norm > 0.0) || !std::isfinite(start_norm)) break;
-    basis_.col(0) = w / start_norm;
+    // The plain variant (restricted = false) starts at r itself: one preconditioner
+    // application less per cycle, for solve()'s first attempt (see there).
     coords.setZero();
-    coords[0] = basis_.col(0).dot(r);
+    if (restricted) {
+      apply_preconditioner(r, z);
+      apply_operator(z, w);
+      ++report.iterations;
+      const double start_norm = w.norm();
+      if (!(start_norm > 0.0) || !std::isfinite(start_norm)) break;
+      basis_.col(0) = w / start_norm;
+      coords[0] = basis_.col(0).dot(r);
+      // The part of r outside the basis, kept as a vector: its norm from ‖r‖² − ‖coords‖²
+      // would cancel catastrophically below ~1e-8·‖r‖, exactly where the target lies.
+      outside = r - coords[0] * basis_.col(0);
+    } else {
+      basis_.col(0) = r / r_norm;
+      coords[0] = r_norm;
+      outside.setZero();
+    }
     g = coords;
     hess.setZero();
-    // The part of r outside the basis, kept as a vector: its norm from ‖r‖² − ‖coords‖²
-    // would cancel catastrophically below ~1e-8·‖r‖, exactly where the target lies.
-    outside = r - coords[0] * basis_.col(0);
     int used = 0;
     for (int j = 0; j < k && report.iterations < options_.max_iterations; ++j) {
-      col = basis_.col(j);
-      apply_preconditioner(col, z);
+      ensure_columns(j);
+      apply_preconditioner(basis_.col(j), z);
       preconditioned_.col(j) = z;
       apply_operator(z, w);
       ++report.iterations;
@@ -261,7 +308,16 @@ void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report) {
       // step. Early plateaus are left alone: they are the rows where J differs from the
       // factorization's set, which GMRES resolves after about that many steps.
       history[j] = estimate;
+      // Least squares: the estimate tends to the norm of the part of r outside range(K)
+      // (the basis lies in range(K)), so its decrease, not its value, says how much of the
+      // range part is left; stop once a step removes less than the target from it.
+      if (least_squares && j >= 1 &&
+          (history[j - 1] - estimate) * (history[j - 1] + estimate) <= target * target)
+        break;
       if (j >= 4 && estimate > 0.9 * history[j - 4] && estimate < std::sqrt(target * r_norm)) break;
+      // The plain variant gives up at the first plateau: solve() then starts over with the
+      // restricted one, which handles what plateaus (mismatched rows, inconsistent parts).
+      if (!restricted && j >= 2 && estimate > 0.5 * history[j - 2]) break;
     }
     // The update Z y (Z = M⁻¹V) minimizes ‖r − K Z y‖² + λ²‖Z y‖², λ = kDamping: Tikhonov
     // least squares on the subspace. K̃ is equilibrated (‖K̃‖ ~ 1), so singular values of K̃
@@ -269,7 +325,8 @@ void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report) {
     // preconditioner amplifies by 1/μ, are damped to zero instead of producing a huge,
     // rounding-dominated answer (seen on QPs whose active constraints are dependent).
     const auto Z = preconditioned_.leftCols(used);
-    const Eigen::MatrixXd gram = Z.transpose() * Z;
+    // (lazyProduct: a few dot products; GEMM's packing cost more than the product here)
+    const Eigen::MatrixXd gram = Z.transpose().lazyProduct(Z);
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(gram);
     Eigen::MatrixXd stacked(2 * used + 1, used);
     stacked.topRows(used + 1) = hess.topLeftCorner(used + 1, used);
@@ -279,14 +336,37 @@ void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report) {
     target_vec.head(used + 1) = coords.head(used + 1);
     y.head(used) = stacked.completeOrthogonalDecomposition().solve(target_vec);
     x.noalias() += Z * y.head(used);
+    if (recursive_residual && used > 0) {
+      // (a breakdown leaves column `used` of V unset, with a zero coefficient)
+      const int rows = hess(used, used - 1) != 0.0 ? used + 1 : used;
+      const Vector coefficients = hess.topLeftCorner(rows, used) * y.head(used);
+      r.noalias() -= basis_.leftCols(rows) * coefficients;
+    }
     h.setZero();
   }
   x = best;
   report.relative_residual = best_norm / rhs_norm;
+  if (least_squares) {
+    // The normal equations' residual ‖K̃ r‖ (K̃ symmetric) relative to ‖K̃‖·‖rhs‖, the bound
+    // it has when ‖r‖ ≤ tolerance·‖rhs‖ in the consistent case. ‖K̃‖ from three power steps
+    // (an underestimate: the measure errs on the safe side); matrix-free products only.
+    double norm_k = 0.0;
+    z = rhs / rhs_norm;
+    for (int step = 0; step < 3; ++step) {
+      apply_operator(z, w);
+      norm_k = w.norm();
+      if (!(norm_k > 0.0)) break;
+      z = w / norm_k;
+    }
+    apply_operator(x, w);
+    r = rhs - w;
+    apply_operator(r, w);
+    report.relative_residual = w.norm() / (std::max(norm_k, 1e-300) * rhs_norm);
+  }
   report.converged = report.relative_residual <= options_.tolerance;
 }
 
-SolveReport ActiveKkt::solve(const Vector& r, Vector& u) {
+SolveReport ActiveKkt::solve(const Vector& r, Vector& u, bool least_squares) {
   if (r.size() != size()) throw std::invalid_argument("derivatives: right-hand side size");
   const int na = n_ + n_eq_;
   // User → equilibrated: r̃ = (c D r_x, E r_y, F r_z) (method: K̃ = diag(cD, E, F) K diag(D,
@@ -298,7 +378,22 @@ SolveReport ActiveKkt::solve(const Vector& r, Vector& u) {
 
   SolveReport report;
   Vector scaled;
-  gmres(rhs, scaled, report);
+  // First the plain right-preconditioned GMRES, which reaches the target one preconditioner
+  // application sooner when K is nonsingular (the common case: 3 instead of 4 at n = 100).
+  // It cannot be trusted where K is singular: the part of r outside range(K) comes back
+  // amplified by 1/μ. So it is only tried for a feasible solution's consistent solves, and
+  // its answer only kept when it met the target; otherwise the range-restricted run starts
+  // from zero (the iterations of both are reported).
+  bool done = false;
+  if (!least_squares && !singular_) {
+    gmres(rhs, scaled, report, false, /*restricted=*/false);
+    done = report.converged;
+  }
+  if (!done) {
+    const int spent = report.iterations;
+    gmres(rhs, scaled, report, least_squares, /*restricted=*/true);
+    report.iterations += spent;
+  }
   report.active_rows = 0;
   for (int i = 0; i < m_; ++i) report.active_rows += in_j_[i];
   report.weakly_active_rows = weakly_active_;

@@ -20,6 +20,8 @@ class KktSystem;
 
 namespace qplayer::derivatives::detail {
 
+struct ClosestPoint;
+
 /// K = [H Aᵀ C_Jᵀ; A 0 0; C_J 0 0] at the solution, J = the active inequality and box rows.
 ///
 /// Rows are numbered as in the solver's KKT system: [x | equality rows | C rows], where C is
@@ -29,7 +31,9 @@ namespace qplayer::derivatives::detail {
 /// inactive rows and keeps the preconditioner exact there.
 class ActiveKkt {
  public:
-  ActiveKkt(const Solver& solver, const Options& options);
+  /// `closest` (SolvedClosestFeasible only) supplies J and the row-uniform scaling the
+  /// closest-feasible phase left in the KKT system (read during construction only).
+  ActiveKkt(const Solver& solver, const Options& options, const ClosestPoint* closest = nullptr);
 
   int n() const { return n_; }
   int n_eq() const { return n_eq_; }
@@ -40,16 +44,22 @@ class ActiveKkt {
   const std::vector<signed char>& side() const { return side_; }
 
   /// Solves K u = r in user units (rows outside J of r are ignored, of u set to 0).
-  SolveReport solve(const Vector& r, Vector& u);
+  /// least_squares: r is expected outside range(K) (K singular, as in the closest-feasible
+  /// products); the answer is the least-squares one and the report's residual is that of the
+  /// normal equations, ‖K̃(r̃ − K̃ũ)‖ / (‖K̃‖·‖r̃‖) (equilibrated), since ‖r̃ − K̃ũ‖ itself
+  /// cannot go to zero.
+  SolveReport solve(const Vector& r, Vector& u, bool least_squares = false);
 
  private:
   void find_active_set(const Solver& solver);
   // out = K̃ v in the equilibrated space, matrix-free from the solver's scaled H, A, C.
   void apply_operator(const Vector& v, Vector& out);
   // out ≈ K̃⁻¹ in: the solver's factorization of the regularized matrix.
-  void apply_preconditioner(const Vector& in, Vector& out);
+  void apply_preconditioner(const Eigen::Ref<const Vector>& in, Vector& out);
   // Restarted, right-preconditioned GMRES on K̃ x = rhs from x = 0.
-  void gmres(const Vector& rhs, Vector& x, SolveReport& report);
+  // restricted: range-restricted (see there); least_squares: see solve().
+  void gmres(const Vector& rhs, Vector& x, SolveReport& report, bool least_squares,
+             bool restricted);
 
   const Solver& solver_;
   const KktSystem& kkt_;
@@ -62,6 +72,7 @@ class ActiveKkt {
   std::vector<signed char> side_;
   std::vector<std::uint8_t> in_j_;
   int weakly_active_ = 0;
+  bool singular_ = false;  // K known to be singular: skip the plain GMRES attempt
   int mismatch_ = 0;
 
   // Scaling of rows and columns of [x | y | z] between user and equilibrated units.
@@ -70,8 +81,9 @@ class ActiveKkt {
 
   // Scratch (sized once).
   Vector tx_, ty_, tz_, ox_, reduced_;
-  Eigen::MatrixXd basis_;           // Krylov basis V, size × (restart + 1)
-  Eigen::MatrixXd preconditioned_;  // Z = M⁻¹V, size × restart
+  Vector r_, w_, z_, outside_, best_;  // gmres() vectors of size N
+  Eigen::MatrixXd basis_;              // Krylov basis V, size × (≤ restart + 1), grown on demand
+  Eigen::MatrixXd preconditioned_;     // Z = M⁻¹V, size × (≤ restart), one column less than V
 };
 
 }  // namespace qplayer::derivatives::detail

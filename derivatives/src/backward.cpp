@@ -10,6 +10,8 @@
 // data has zero gradient. Box rows are rows of [C; I] like any other, without a matrix
 // gradient. Matrix gradients are restricted to the stored pattern (that is what can move).
 #include "active_kkt.hpp"
+#include "closest_products.hpp"
+#include "pattern_values.hpp"
 #include "qplayer/derivatives/view.hpp"
 
 #include <stdexcept>
@@ -25,19 +27,21 @@ void check_size(const Vector& v, Eigen::Index size, bool optional, const char* n
 }
 
 // Values of `pattern`'s entries set to value(i, j); same pattern, no structural change.
-template <class F>
-SparseMatrix on_pattern(const SparseMatrix& pattern, F&& value) {
-  SparseMatrix out = pattern;
-  for (int j = 0; j < out.outerSize(); ++j)
-    for (SparseMatrix::InnerIterator it(out, j); it; ++it) it.valueRef() = value(it.row(), j);
-  return out;
-}
 
 }  // namespace
 
-Gradients backward(const View& view, const Vector& dl_dx, const Vector& dl_dy, const Vector& dl_dz,
-                   const Vector& dl_dz_box) {
-  view.check_current();
+namespace {
+
+// The product itself, for a view known to be current (check_current() hashes the problem
+// data: a quarter of a dense n = 100 backward, so the overload that makes its own view
+// skips it).
+void backward_current(const View& view, const Cotangent& dl, Gradients& out) {
+  if (view.closest_feasible()) return detail::closest_backward(view, dl, out);
+  // A feasible solution's shifts are identically zero: a loss on them has no gradient.
+  const Vector& dl_dx = dl.dx;
+  const Vector& dl_dy = dl.dy;
+  const Vector& dl_dz = dl.dz;
+  const Vector& dl_dz_box = dl.dz_box;
   const Solver& solver = view.solver();
   const Problem& p = solver.problem();
   const Result& r = solver.result();
@@ -57,7 +61,6 @@ Gradients backward(const View& view, const Vector& dl_dx, const Vector& dl_dy, c
   if (dl_dz_box.size() && box) rhs.tail(n) = -dl_dz_box;
 
   Vector w;
-  Gradients out;
   out.report = kkt.solve(rhs, w);
   const auto wx = w.head(n);
   const auto wy = w.segment(n, n_eq);
@@ -70,9 +73,11 @@ Gradients backward(const View& view, const Vector& dl_dx, const Vector& dl_dy, c
 
   out.dg = wx;
   out.db = -wy;
-  out.dH = on_pattern(p.H, [&](int i, int j) { return 0.5 * (wx[i] * x[j] + x[i] * wx[j]); });
-  out.dA = on_pattern(p.A, [&](int i, int j) { return wy[i] * x[j] + y[i] * wx[j]; });
-  out.dC = on_pattern(p.C, [&](int i, int j) { return wz[i] * x[j] + z_active[i] * wx[j]; });
+  detail::set_on_pattern(p.H, out.dH,
+                         [&](int i, int j) { return 0.5 * (wx[i] * x[j] + x[i] * wx[j]); });
+  detail::set_on_pattern(p.A, out.dA, [&](int i, int j) { return wy[i] * x[j] + y[i] * wx[j]; });
+  detail::set_on_pattern(p.C, out.dC,
+                         [&](int i, int j) { return wz[i] * x[j] + z_active[i] * wx[j]; });
   out.dl = Vector::Zero(n_in);
   out.du = Vector::Zero(n_in);
   for (int i = 0; i < n_in; ++i) {
@@ -86,14 +91,48 @@ Gradients backward(const View& view, const Vector& dl_dx, const Vector& dl_dy, c
       if (side[n_in + j] > 0) out.dub[j] = -wz[n_in + j];
       if (side[n_in + j] < 0) out.dlb[j] = -wz[n_in + j];
     }
+  } else {  // (out may be reused from another problem)
+    out.dlb.resize(0);
+    out.dub.resize(0);
   }
+}
+
+Cotangent make_cotangent(const Vector& dl_dx, const Vector& dl_dy, const Vector& dl_dz,
+                         const Vector& dl_dz_box) {
+  Cotangent dl;
+  dl.dx = dl_dx;
+  dl.dy = dl_dy;
+  dl.dz = dl_dz;
+  dl.dz_box = dl_dz_box;
+  return dl;
+}
+
+}  // namespace
+
+void backward(const View& view, const Cotangent& dl, Gradients& out) {
+  view.check_current();
+  backward_current(view, dl, out);
+}
+
+Gradients backward(const View& view, const Cotangent& dl) {
+  Gradients out;
+  backward(view, dl, out);
+  return out;
+}
+
+Gradients backward(const View& view, const Vector& dl_dx, const Vector& dl_dy, const Vector& dl_dz,
+                   const Vector& dl_dz_box) {
+  Gradients out;
+  backward(view, make_cotangent(dl_dx, dl_dy, dl_dz, dl_dz_box), out);
   return out;
 }
 
 Gradients backward(const Solver& solver, const Vector& dl_dx, const Vector& dl_dy,
                    const Vector& dl_dz, const Vector& dl_dz_box) {
-  const View view(solver);
-  return backward(view, dl_dx, dl_dy, dl_dz, dl_dz_box);
+  const View view(solver);  // current by construction
+  Gradients out;
+  backward_current(view, make_cotangent(dl_dx, dl_dy, dl_dz, dl_dz_box), out);
+  return out;
 }
 
 }  // namespace qplayer::derivatives

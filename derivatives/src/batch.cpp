@@ -37,7 +37,8 @@ std::vector<BatchItem> solve_and_backward(const std::vector<Problem>& problems,
       try {
         Solver solver(problems[i], settings);
         out[i].result = solver.solve();
-        if (out[i].result.info.status != Status::Solved) continue;
+        const Status status = out[i].result.info.status;
+        if (status != Status::Solved && status != Status::SolvedClosestFeasible) continue;
         const View view(solver, options);
         out[i].gradients = backward(view, dl_dx[i], dl_dy.empty() ? Vector() : dl_dy[i],
                                     dl_dz.empty() ? Vector() : dl_dz[i]);

@@ -5,6 +5,7 @@
 // the same K as the backward pass and the same solve, so ⟨v, J p⟩ = ⟨Jᵀv, p⟩ holds up to the
 // solve tolerance. Multipliers of rows outside J have zero derivative.
 #include "active_kkt.hpp"
+#include "closest_products.hpp"
 #include "qplayer/derivatives/view.hpp"
 
 #include <stdexcept>
@@ -43,6 +44,7 @@ double pair(const Vector& a, const Vector& b) {
 
 Tangent forward(const View& view, const Perturbation& d) {
   view.check_current();
+  if (view.closest_feasible()) return detail::closest_forward(view, d);
   const Solver& solver = view.solver();
   const Problem& p = solver.problem();
   const Result& r = solver.result();

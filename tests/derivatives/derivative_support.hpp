@@ -4,6 +4,7 @@
 // the scalar loss L = ⟨v, (x, y, z, z_box)⟩ whose gradient the backward pass returns.
 #pragma once
 
+#include "qplayer/derivatives/gradients.hpp"
 #include "qplayer/solver.hpp"
 
 #include <doctest/doctest.h>
@@ -167,6 +168,39 @@ inline double loss_at(const Problem& p, const Loss& loss, const qplayer::Setting
 inline double relative_error(const Vector& a, const Vector& b) {
   if (b.size() == 0) return a.size() == 0 ? 0.0 : 1.0;
   return (a - b).lpNorm<Eigen::Infinity>() / std::max(1.0, b.lpNorm<Eigen::Infinity>());
+}
+
+// A random direction in data space with the problem's patterns (dH symmetric), every field
+// present: for the dot-product identity between forward() and backward().
+inline qplayer::derivatives::Perturbation random_direction(const qplayer::Problem& p,
+                                                           unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal;
+  auto on_pattern = [&](const qplayer::SparseMatrix& M) {
+    qplayer::SparseMatrix out = M;
+    for (int j = 0; j < out.outerSize(); ++j)
+      for (qplayer::SparseMatrix::InnerIterator it(out, j); it; ++it) it.valueRef() = normal(rng);
+    return out;
+  };
+  auto fill = [&](int size) {
+    qplayer::Vector v(size);
+    for (int i = 0; i < size; ++i) v[i] = normal(rng);
+    return v;
+  };
+  qplayer::derivatives::Perturbation d;
+  const qplayer::SparseMatrix R = on_pattern(p.H);
+  d.dH = qplayer::SparseMatrix(0.5 * (R + qplayer::SparseMatrix(R.transpose())));
+  d.dA = on_pattern(p.A);
+  d.dC = on_pattern(p.C);
+  d.dg = fill(p.n());
+  d.db = fill(p.n_eq());
+  d.dl = fill(p.n_in());
+  d.du = fill(p.n_in());
+  if (p.has_box()) {
+    d.dlb = fill(p.n());
+    d.dub = fill(p.n());
+  }
+  return d;
 }
 
 }  // namespace derivative_test

@@ -15,37 +15,6 @@ namespace qd = qplayer::derivatives;
 
 namespace {
 
-// A random direction in data space with the problem's patterns (dH symmetric).
-qd::Perturbation random_direction(const Problem& p, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> normal;
-  auto on_pattern = [&](const SparseMatrix& M) {
-    SparseMatrix out = M;
-    for (int j = 0; j < out.outerSize(); ++j)
-      for (SparseMatrix::InnerIterator it(out, j); it; ++it) it.valueRef() = normal(rng);
-    return out;
-  };
-  auto fill = [&](int size) {
-    Vector v(size);
-    for (int i = 0; i < size; ++i) v[i] = normal(rng);
-    return v;
-  };
-  qd::Perturbation d;
-  const SparseMatrix R = on_pattern(p.H);
-  d.dH = SparseMatrix(0.5 * (R + SparseMatrix(R.transpose())));
-  d.dA = on_pattern(p.A);
-  d.dC = on_pattern(p.C);
-  d.dg = fill(p.n());
-  d.db = fill(p.n_eq());
-  d.dl = fill(p.n_in());
-  d.du = fill(p.n_in());
-  if (p.has_box()) {
-    d.dlb = fill(p.n());
-    d.dub = fill(p.n());
-  }
-  return d;
-}
-
 void check_identity(const Spec& spec, Backend backend) {
   const Problem p = make_problem(spec);
   Settings s;

@@ -49,6 +49,9 @@ class Solver {
   const KktSystem& kkt() const { return *kkt_; }
   /// The equilibration the KKT system was built from (scaled data and the factors d, e, f, c).
   const RuizScaling& scaling() const { return *scaling_; }
+  /// The scaling whose values the KKT system holds now: scaling(), or after a
+  /// closest-feasible phase its row-uniform variant (every row factor the same σ).
+  const RuizScaling& kkt_scaling() const;
 
  private:
   void setup();

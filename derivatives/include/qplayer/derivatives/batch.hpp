@@ -12,10 +12,11 @@ namespace qplayer::derivatives {
 
 struct BatchItem {
   Result result;        ///< the solve's result (status and solution)
-  Gradients gradients;  ///< empty (zero-size) unless result.info.status == Solved
+  Gradients gradients;  ///< empty (zero-size) unless Solved or SolvedClosestFeasible
 };
 
-/// For each i: solves problems[i] with `settings` and, when solved, back-propagates
+/// For each i: solves problems[i] with `settings` and, when solved (or solved to its closest
+/// feasible QP, with Settings::closest_feasible), back-propagates
 /// dl_dx[i] (and dl_dy[i], dl_dz[i] when those vectors are given, one per problem).
 /// `threads` workers (0: std::thread::hardware_concurrency()); each item is computed by one
 /// worker from its own data only, so the output is bitwise identical whatever the thread

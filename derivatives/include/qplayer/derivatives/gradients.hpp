@@ -41,6 +41,18 @@ struct Gradients {
   SolveReport report;
 };
 
+/// ∂L/∂(solution) for backward(): dx is required, every other field may be empty (= zero).
+/// The shift fields are for a closest-feasible solution (Status::SolvedClosestFeasible): the
+/// loss on Result::shift_eq, shift_in, shift_box (e.g. a term pushing a learned model towards
+/// feasibility); for a solved (feasible) QP they are ignored, its shifts being identically
+/// zero. dy, dz, dz_box must be empty (or zero) for a closest-feasible solution: its
+/// multipliers are not unique (any multiple of the shift can be added), so no loss can
+/// depend on them.
+struct Cotangent {
+  Vector dx, dy, dz, dz_box;
+  Vector dshift_eq, dshift_in, dshift_box;
+};
+
 /// A direction in data space for forward(). Empty fields mean zero. dH, dA, dC may have any
 /// pattern (dimensions must match); dH must be symmetric (both triangles stored).
 struct Perturbation {
@@ -48,9 +60,13 @@ struct Perturbation {
   Vector dg, db, dl, du, dlb, dub;
 };
 
-/// The directional derivative of the solution map: (dx, dy, dz, dz_box), user units.
+/// The directional derivative of the solution map: (dx, dy, dz, dz_box), user units. For a
+/// closest-feasible solution also the shifts' (dshift_*, zero on rows whose shift is locally
+/// zero); its dy, dz, dz_box are then one derivative of the drift-free multipliers among many
+/// (see Cotangent) and are left empty.
 struct Tangent {
   Vector dx, dy, dz, dz_box;
+  Vector dshift_eq, dshift_in, dshift_box;
   SolveReport report;
 };
 

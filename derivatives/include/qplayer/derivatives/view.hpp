@@ -13,7 +13,8 @@ namespace qplayer::derivatives {
 
 namespace detail {
 class ActiveKkt;
-}
+struct ClosestPoint;
+}  // namespace detail
 
 /// Make it right after solve(). Holds a pointer to the solver: the solver must outlive the view
 /// and must not be moved. Using the view after the solver was solved again, updated, or
@@ -21,7 +22,9 @@ class ActiveKkt;
 /// come back silently). Not thread-safe: it keeps scratch buffers; one view per thread.
 class View {
  public:
-  /// Throws std::logic_error unless solver.result().info.status == Status::Solved.
+  /// Throws std::logic_error unless solver.result().info.status is Status::Solved or
+  /// Status::SolvedClosestFeasible (then the derivatives are those of the closest feasible
+  /// QP's solution and of its shifts, method.md §4).
   explicit View(const Solver& solver, const Options& options = Options());
   ~View();
   View(View&&) noexcept;
@@ -31,6 +34,8 @@ class View {
 
   const Solver& solver() const { return *solver_; }
   const Options& options() const { return options_; }
+  /// True for a closest-feasible solution (the shifts are part of the solution map).
+  bool closest_feasible() const { return closest_ != nullptr; }
 
   /// False once the solver's factorization, result or data differ from those at construction.
   bool is_current() const;
@@ -39,6 +44,8 @@ class View {
 
   /// The engine (internal; used by backward() and forward()).
   detail::ActiveKkt& engine() const { return *engine_; }
+  /// The closest-feasible linearization point (internal; null unless closest_feasible()).
+  const detail::ClosestPoint* closest() const { return closest_.get(); }
 
  private:
   const Solver* solver_;
@@ -47,8 +54,24 @@ class View {
   int factorizations_ = 0;
   int rank_updates_ = 0;
   std::uint64_t fingerprint_ = 0;  // hash of the result and the problem data
+  Status status_ = Status::NotRun;
+  std::unique_ptr<detail::ClosestPoint> closest_;
   std::unique_ptr<detail::ActiveKkt> engine_;
 };
+
+/// ∂L/∂data from a Cotangent (∂L/∂x, optional ∂L/∂y, ∂L/∂z, ∂L/∂z_box for a solved QP, or
+/// optional ∂L/∂shift_* for a closest-feasible one). The closest-feasible case solves the
+/// extended system of method.md §4 by block elimination onto the same final factorization:
+/// two least-squares solves with the active KKT matrix (report: iterations of both, the worse
+/// residual). Directions that change the rank of the violated rows (where the closest-feasible
+/// map jumps) get one element of the least-squares answer. (A closest-feasible View also spends
+/// one KKT solve at construction, making the drift-free multipliers exactly stationary.)
+Gradients backward(const View& view, const Cotangent& dl);
+/// Same, written into `out`: when out's dH, dA, dC already have the problem's patterns (a
+/// Gradients reused across calls, e.g. in a training loop) they are overwritten in place, so
+/// a call allocates nothing of size nnz (at n = 10⁴ fresh memory costs page faults worth
+/// several triangular solves).
+void backward(const View& view, const Cotangent& dl, Gradients& out);
 
 /// ∂L/∂data from ∂L/∂x and optionally ∂L/∂y, ∂L/∂z, ∂L/∂z_box (empty = zero), in user units.
 /// Reads the solver's factorization through the view; never refactorizes.
@@ -63,7 +86,7 @@ class View {
 /// side is not in the range of the KKT matrix (e.g. ∂L/∂y on duplicated equality rows).
 Gradients backward(const View& view, const Vector& dl_dx, const Vector& dl_dy = Vector(),
                    const Vector& dl_dz = Vector(), const Vector& dl_dz_box = Vector());
-/// Same, through a view made on the spot (the solver must hold a Solved result).
+/// Same, through a view made on the spot (Solved or SolvedClosestFeasible result).
 Gradients backward(const Solver& solver, const Vector& dl_dx, const Vector& dl_dy = Vector(),
                    const Vector& dl_dz = Vector(), const Vector& dl_dz_box = Vector());
 
