@@ -14,6 +14,9 @@ constexpr double kPolishPrimal = 1e-6;
 // Penalties within this factor of their floors count as there: μ·0.1 can land one ulp above
 // a floor and stay there until the next BCL rejection.
 constexpr double kNearFloor = 1.01;
+// A collapsed Newton step raises ρ only when its direction is at least this long relative to
+// 1 + ‖x‖∞ (see the inner loop of run()).
+constexpr double kLongDirection = 0.1;
 
 }  // namespace
 
@@ -71,6 +74,7 @@ bool ProximalMethod::prepare_factorization(Status& status) {
     // Back up one step at a time and never shrink below the last ρ that worked.
     rho_ = std::min(rho_ / settings_.rho_update_factor, settings_.rho);
     rho_floor_ = rho_;
+    rho_base_ = std::max(rho_base_, rho_);
     fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
   }
   while (fs != FactorStatus::Ok && (mu_eq_ < settings_.mu_eq || mu_in_ < settings_.mu_in)) {
@@ -126,6 +130,8 @@ double ProximalMethod::newton_step() {
   // outer loop (forcing the dual step there stalled QSCAGR25's gap at 2.5e-8).
   const bool at_floor = mu_eq_ <= settings_.mu_min_eq && mu_in_ <= settings_.mu_min_in;
   const double alpha_dual = alpha > 0 || !at_floor ? alpha : 1.0;
+  last_alpha_ = alpha;
+  last_dx_norm_ = w.dx.lpNorm<Eigen::Infinity>();
   w.x += alpha * w.dx;
   w.y += alpha_dual * w.sol.segment(n, n_eq);
   w.z += alpha_dual * w.sol.tail(n_in);
@@ -136,7 +142,7 @@ void ProximalMethod::run(Info& info, Result& result) {
   Workspace& w = w_;
   const Settings& st = settings_;
   start_ = std::chrono::steady_clock::now();
-  rho_ = st.rho;
+  rho_ = rho_base_ = st.rho;
   rho_floor_ = st.rho_min;
   closest_ = false;
   mu_eq_ = st.mu_eq;
@@ -215,6 +221,19 @@ void ProximalMethod::run(Info& info, Result& result) {
       }
       ++inner_total;
       ++steps;
+      // A collapsed step (α ≪ 1) means the direction runs far along directions the proximal
+      // term barely curves (H ≈ 0 on the rows the step frees, ρ = 1e-6: |dx| ~ 1e5 on
+      // QSHIP12L) and the exact line search stops at the first breakpoints: 50 steps per
+      // subproblem. A larger ρ shortens the direction to what the active set supports;
+      // it decays back after the subproblem (below).
+      // Noise-level steps near a solution are short too: only a direction longer than a
+      // tenth of the iterate counts (QSCAGR25 and QGROW15 broke without this test).
+      const bool long_direction =
+          last_dx_norm_ > kLongDirection * (1.0 + w.x.lpNorm<Eigen::Infinity>());
+      if (last_alpha_ < st.short_step && long_direction && rho_ < st.rho_max) {
+        rho_ = std::min(rho_ / st.rho_update_factor, st.rho_max);
+        refactorize_ = true;
+      }
       stalled = step <= 1e-15 * (1.0 + w.x.lpNorm<Eigen::Infinity>());
       // With the penalties spent, an infeasible problem's subproblems are the hardest of the
       // run (multipliers growing like violation/μ, the active set churning: 50 Newton steps
@@ -270,11 +289,17 @@ void ProximalMethod::run(Info& info, Result& result) {
       eta_in = closest_ ? closest_inner_tolerance() : std::max(eta_in * mu_in_, st.eps_inner_min);
       // A subproblem solved by one Newton step means the active set has settled and only
       // the proximal term slows the outer convergence (rate ρ/(ρ + curvature)): shrink ρ.
-      if (steps == 1 && rho_ > rho_floor_) {
-        rho_ = std::max(rho_ * st.rho_update_factor, rho_floor_);
-        refactorize_ = true;
-      }
-    } else {
+      if (steps == 1 && rho_base_ > rho_floor_)
+        rho_base_ = std::max(rho_base_ * st.rho_update_factor, rho_floor_);
+    }
+    // A ρ raised for short steps decays back to the schedule's value, one factor per outer
+    // step, so it cannot slow the outer convergence (rate ρ/(ρ + curvature)) for long.
+    const double next_rho = std::max(rho_ * st.rho_update_factor, rho_base_);
+    if (next_rho != rho_) {
+      rho_ = next_rho;
+      refactorize_ = true;
+    }
+    if (!accept) {
       w.y = w.ye;
       w.z = w.ze;
       const double new_mu_eq = std::max(mu_eq_ * st.mu_update_factor, st.mu_min_eq);

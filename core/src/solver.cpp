@@ -35,6 +35,8 @@ void check_settings(const Settings& s) {
   require(!(s.time_limit <= 0) && !std::isnan(s.time_limit), "time_limit must be > 0");
   require(s.rho > 0 && s.mu_eq > 0 && s.mu_in > 0, "rho, mu_eq, mu_in must be > 0");
   require(s.rho_min > 0 && s.rho_min <= s.rho, "rho_min must be in (0, rho]");
+  require(s.rho_max > 0, "rho_max must be > 0");
+  require(s.short_step >= 0 && s.short_step < 1, "short_step must be in [0, 1)");
   require(s.rho_update_factor > 0 && s.rho_update_factor <= 1,
           "rho_update_factor must be in (0,1]");
   require(s.mu_min_eq > 0 && s.mu_min_in > 0, "mu_min_eq, mu_min_in must be > 0");

@@ -48,6 +48,10 @@ struct Settings {
   double rho = 1e-6;               ///< initial primal proximal weight
   double rho_min = 1e-10;          ///< floor for rho, reached once the active set has settled
   double rho_update_factor = 0.1;  ///< rho <- max(factor * rho, rho_min) on a settled step
+  /// A Newton step shorter than short_step times its direction raises rho by
+  /// 1/rho_update_factor, up to rho_max (0 disables): see ProximalMethod::run.
+  double short_step = 1e-3;
+  double rho_max = 1e-2;
   double mu_eq = 1e-3;             ///< initial equality penalty (as 1/mu in the merit function)
   double mu_in = 1e-1;             ///< initial inequality penalty
   double mu_min_eq = 1e-9;         ///< floor for mu_eq
