@@ -20,6 +20,10 @@ constexpr double kLongDirection = 0.1;
 
 }  // namespace
 
+bool ProximalMethod::penalties_at_floors(double slack) const {
+  return mu_eq_ <= slack * settings_.mu_min_eq && mu_in_ <= slack * settings_.mu_min_in;
+}
+
 double ProximalMethod::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
@@ -128,8 +132,7 @@ double ProximalMethod::newton_step() {
   // infeasible problem, y and z froze and the certificate (their growth) never appeared.
   // Only with the penalties at their floors: earlier, a zero step is better left to the
   // outer loop (forcing the dual step there stalled QSCAGR25's gap at 2.5e-8).
-  const bool at_floor = mu_eq_ <= settings_.mu_min_eq && mu_in_ <= settings_.mu_min_in;
-  const double alpha_dual = alpha > 0 || !at_floor ? alpha : 1.0;
+  const double alpha_dual = alpha > 0 || !penalties_at_floors(1.0) ? alpha : 1.0;
   last_alpha_ = alpha;
   last_dx_norm_ = w.dx.lpNorm<Eigen::Infinity>();
   w.x += alpha * w.dx;
@@ -168,11 +171,10 @@ void ProximalMethod::run(Info& info, Result& result) {
     // costs infeasibility detection one more rejected subproblem, but a relative slack here
     // accepts centres one subproblem earlier on feasible problems and stalled QSCAGR25's
     // gap at 2.5e-8 (dense subset, 1e-9).
-    const bool at_floor = mu_eq_ <= st.mu_min_eq && mu_in_ <= st.mu_min_in;
+    const bool at_floor = penalties_at_floors(1.0);
     // Infeasibility is watched for from there (the exact floor test above would wait for
     // one more rejected subproblem).
-    const bool watch_certificate =
-        !closest_ && mu_eq_ <= kNearFloor * st.mu_min_eq && mu_in_ <= kNearFloor * st.mu_min_in;
+    const bool watch_certificate = !closest_ && penalties_at_floors(kNearFloor);
     int steps = 0;
     // Inner loop: semismooth Newton on the subproblem centred at (xe, ye, ze).
     for (;;) {
@@ -320,8 +322,7 @@ void ProximalMethod::run(Info& info, Result& result) {
     // (kNearFloor), or the primal residual already at the tolerance with penalties the BCL
     // rule no longer lowers (LASER: μ stays at 1e-5 while the gap stalls at 1.8e-9). Only
     // after an accepted subproblem; the closest-feasible phase has its own stopping test.
-    const bool near_floor =
-        mu_eq_ <= kNearFloor * st.mu_min_eq && mu_in_ <= kNearFloor * st.mu_min_in;
+    const bool near_floor = penalties_at_floors(kNearFloor);
     // And only near a solution: far from it the active set is a poor guess and the
     // attempt costs factorizations for nothing (QSHIP04L at primal 1).
     const bool settled =

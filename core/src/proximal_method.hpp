@@ -75,6 +75,8 @@ class ProximalMethod {
   /// Takes one damped Newton step; returns its length, or −1 when the direction overflowed.
   double newton_step();
   double elapsed() const;
+  /// μ_eq and μ_in within `slack` (≥ 1) times their floors.
+  bool penalties_at_floors(double slack) const;
 
   const Problem& problem_;
   const Settings& settings_;
