@@ -175,11 +175,7 @@ struct ShiftLoss {
   ShiftLoss(const Problem& p, unsigned seed) {
     std::mt19937 rng(seed);
     std::normal_distribution<double> normal;
-    auto fill = [&](int size) {
-      Vector v(size);
-      for (int i = 0; i < size; ++i) v[i] = normal(rng);
-      return v;
-    };
+    auto fill = [&](int size) { return normal_vector(rng, normal, size); };
     wx = fill(p.n());
     we = fill(p.n_eq());
     wi = fill(p.n_in());

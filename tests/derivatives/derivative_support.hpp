@@ -17,6 +17,23 @@
 
 namespace derivative_test {
 
+/// `size` draws of `normal` from `rng`, in order (the generators and losses of these tests).
+inline qplayer::Vector normal_vector(std::mt19937& rng, std::normal_distribution<double>& normal,
+                                     int size) {
+  qplayer::Vector v(size);
+  for (int i = 0; i < size; ++i) v[i] = normal(rng);
+  return v;
+}
+
+/// The derivative engine must leave the solver's factorization exactly as it found it.
+inline void check_factorization_untouched(const qplayer::Solver& solver,
+                                          const qplayer::KktStats& before) {
+  const qplayer::KktStats after = solver.kkt().stats();
+  CHECK(after.epoch == before.epoch);
+  CHECK(after.factorizations == before.factorizations);
+  CHECK(after.rank_updates == before.rank_updates);
+}
+
 using qplayer::Problem;
 using qplayer::Solver;
 using qplayer::SparseMatrix;
@@ -131,11 +148,7 @@ struct Loss {
   Loss(const Problem& p, unsigned seed) {
     std::mt19937 rng(seed);
     std::normal_distribution<double> normal;
-    auto fill = [&](int size) {
-      Vector v(size);
-      for (int i = 0; i < size; ++i) v[i] = normal(rng);
-      return v;
-    };
+    auto fill = [&](int size) { return normal_vector(rng, normal, size); };
     wx = fill(p.n());
     wy = fill(p.n_eq());
     wz = fill(p.n_in());
@@ -182,11 +195,7 @@ inline qplayer::derivatives::Perturbation random_direction(const qplayer::Proble
       for (qplayer::SparseMatrix::InnerIterator it(out, j); it; ++it) it.valueRef() = normal(rng);
     return out;
   };
-  auto fill = [&](int size) {
-    qplayer::Vector v(size);
-    for (int i = 0; i < size; ++i) v[i] = normal(rng);
-    return v;
-  };
+  auto fill = [&](int size) { return normal_vector(rng, normal, size); };
   qplayer::derivatives::Perturbation d;
   const qplayer::SparseMatrix R = on_pattern(p.H);
   d.dH = qplayer::SparseMatrix(0.5 * (R + qplayer::SparseMatrix(R.transpose())));
