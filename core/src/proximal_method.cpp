@@ -17,11 +17,52 @@ constexpr double kNearFloor = 1.01;
 // A collapsed Newton step raises ρ only when its direction is at least this long relative to
 // 1 + ‖x‖∞ (see the inner loop of run()).
 constexpr double kLongDirection = 0.1;
+// The outer iteration crawls when the primal residual falls, but by less than 1 - kCrawlRatio,
+// per accepted step at the floors, kCrawlSteps steps in a row, with the dual residual within
+// kCrawlDual times its tolerance; the floors then drop by kCrawlFloorFactor (see
+// lower_floors_if_crawling).
+constexpr double kCrawlRatio = 0.9;
+constexpr int kCrawlSteps = 10;
+constexpr double kCrawlFloorFactor = 1e-2;
+constexpr double kCrawlDual = 100.0;
 
 }  // namespace
 
 bool ProximalMethod::penalties_at_floors(double slack) const {
-  return mu_eq_ <= slack * settings_.mu_min_eq && mu_in_ <= slack * settings_.mu_min_in;
+  return mu_eq_ <= slack * mu_floor_eq_ && mu_in_ <= slack * mu_floor_in_;
+}
+
+void ProximalMethod::lower_floors_if_crawling(bool accepted, bool at_floor, double primal) {
+  // At the floors the multipliers converge at a rate ~μ/(μ + σ), σ the smallest curvature
+  // of the dual on the active rows. On LISWET's second-difference rows σ is ~1e-12 in
+  // scaled units: at μ_in = 1e-8 the primal residual fell by 2e-6 per outer step (5.4e-8
+  // after 2000 steps), at 1e-14 the run took 47 steps. A smaller floor from the start
+  // would cost accuracy elsewhere (the KKT's μ-block amplifies round-off by 1/μ), so the
+  // floors drop only where the crawl shows. Infeasible problems see their certificate
+  // (two outer steps at the floors) long before kCrawlSteps.
+  // Only a multiplier crawl counts: the dual residual near its tolerance (kCrawlDual), the
+  // primal residual (or the gap, when the primal one already is at round-off) converging
+  // slowly. A dual residual stuck far above it is not helped by a smaller μ (QSHARE1B, dual
+  // 2.6e-4 scaled, lost its solution to that); YAO crawls with its dual at 1.5e-9.
+  double dual = 0.0, dual_scale = 0.0;
+  unscaled_dual(dual, dual_scale);
+  const bool dual_met = dual <= kCrawlDual * (settings_.eps_abs + settings_.eps_rel * dual_scale);
+  // A crawl decreases, slowly, every step: a residual at round-off goes up and down or
+  // repeats (QGROW15, dense: 2.3e-10 ↔ 4.7e-10, where smaller floors only cost time).
+  const bool crawling = accepted && at_floor && !closest_ && dual_met && !floors_locked_ &&
+                        primal > kCrawlRatio * last_primal_ && primal < last_primal_;
+  crawl_steps_ = crawling ? crawl_steps_ + 1 : 0;
+  last_primal_ = primal;
+  if (crawl_steps_ < kCrawlSteps) return;
+  crawl_steps_ = 0;
+  const double floor_eq =
+      std::min(mu_floor_eq_, std::max(mu_floor_eq_ * kCrawlFloorFactor, settings_.mu_min_crawl));
+  const double floor_in =
+      std::min(mu_floor_in_, std::max(mu_floor_in_ * kCrawlFloorFactor, settings_.mu_min_crawl));
+  if (floor_eq == mu_floor_eq_ && floor_in == mu_floor_in_) return;
+  mu_floor_eq_ = mu_eq_ = floor_eq;
+  mu_floor_in_ = mu_in_ = floor_in;
+  refactorize_ = true;
 }
 
 double ProximalMethod::elapsed() const {
@@ -84,6 +125,11 @@ bool ProximalMethod::prepare_factorization(Status& status) {
   while (fs != FactorStatus::Ok && (mu_eq_ < settings_.mu_eq || mu_in_ < settings_.mu_in)) {
     mu_eq_ = std::min(mu_eq_ * 100, settings_.mu_eq);
     mu_in_ = std::min(mu_in_ * 100, settings_.mu_in);
+    // Floors lowered for a crawl go back (no further than the settings' floors) and stay:
+    // lowering them again would only fail again.
+    mu_floor_eq_ = std::max(mu_floor_eq_, std::min(mu_eq_, settings_.mu_min_eq));
+    mu_floor_in_ = std::max(mu_floor_in_, std::min(mu_in_, settings_.mu_min_in));
+    floors_locked_ = true;
     fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
   }
   if (fs == FactorStatus::Ok) return true;
@@ -150,6 +196,11 @@ void ProximalMethod::run(Info& info, Result& result) {
   closest_ = false;
   mu_eq_ = st.mu_eq;
   mu_in_ = st.mu_in;
+  mu_floor_eq_ = st.mu_min_eq;
+  mu_floor_in_ = st.mu_min_in;
+  crawl_steps_ = 0;
+  last_primal_ = 0.0;
+  floors_locked_ = false;
   refactorize_ = true;
   double eta_ext = st.bcl_eta_ext_init;
   double eta_in = 1.0;
@@ -304,14 +355,15 @@ void ProximalMethod::run(Info& info, Result& result) {
     if (!accept) {
       w.y = w.ye;
       w.z = w.ze;
-      const double new_mu_eq = std::max(mu_eq_ * st.mu_update_factor, st.mu_min_eq);
-      const double new_mu_in = std::max(mu_in_ * st.mu_update_factor, st.mu_min_in);
+      const double new_mu_eq = std::max(mu_eq_ * st.mu_update_factor, mu_floor_eq_);
+      const double new_mu_in = std::max(mu_in_ * st.mu_update_factor, mu_floor_in_);
       refactorize_ = refactorize_ || new_mu_eq != mu_eq_ || new_mu_in != mu_in_;
       mu_eq_ = new_mu_eq;
       mu_in_ = new_mu_in;
       eta_ext = st.bcl_eta_ext_init * std::pow(mu_in_, st.bcl_alpha);
       eta_in = std::max(mu_in_, st.eps_inner_min);
     }
+    lower_floors_if_crawling(accept, at_floor, primal);
     if (st.verbose)
       std::printf(
           "outer %4d  inner %5d  primal %.3e  dual(scaled) %.3e  rho %.1e  mu_eq %.1e  "

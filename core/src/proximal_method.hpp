@@ -77,6 +77,9 @@ class ProximalMethod {
   double elapsed() const;
   /// μ_eq and μ_in within `slack` (≥ 1) times their floors.
   bool penalties_at_floors(double slack) const;
+  /// Counts outer steps at the floors whose primal residual barely moves, and after
+  /// kCrawlSteps of them lowers the floors (and the penalties) by kCrawlFloorFactor.
+  void lower_floors_if_crawling(bool accepted, bool at_floor, double primal);
 
   const Problem& problem_;
   const Settings& settings_;
@@ -91,7 +94,13 @@ class ProximalMethod {
   double last_alpha_ = 1.0;    // step length of the last Newton step
   double last_dx_norm_ = 0.0;  // ‖dx‖∞ of its direction
   bool closest_ = false;       // in the closest-feasible phase
-  Problem shifted_;            // the original problem with the current shifts applied
+  // Floors of μ_eq, μ_in: the settings' values, lowered towards Settings::mu_min_crawl when
+  // the outer iteration crawls there (see lower_floors_if_crawling).
+  double mu_floor_eq_ = 0, mu_floor_in_ = 0;
+  int crawl_steps_ = 0;         // consecutive crawling outer steps at the floors
+  double last_primal_ = 0.0;    // unscaled primal residual of the previous outer step
+  bool floors_locked_ = false;  // a factorization failed below the floors: they stay
+  Problem shifted_;             // the original problem with the current shifts applied
   std::chrono::steady_clock::time_point start_;
 };
 

@@ -40,6 +40,7 @@ void check_settings(const Settings& s) {
   require(s.rho_update_factor > 0 && s.rho_update_factor <= 1,
           "rho_update_factor must be in (0,1]");
   require(s.mu_min_eq > 0 && s.mu_min_in > 0, "mu_min_eq, mu_min_in must be > 0");
+  require(s.mu_min_crawl > 0, "mu_min_crawl must be > 0");
   require(s.mu_min_eq <= s.mu_eq && s.mu_min_in <= s.mu_in, "mu_min must not exceed mu");
   require(s.mu_update_factor > 0 && s.mu_update_factor < 1, "mu_update_factor must be in (0,1)");
   require(s.ruiz_iterations >= 0, "ruiz_iterations must be >= 0");

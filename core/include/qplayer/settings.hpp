@@ -52,10 +52,15 @@ struct Settings {
   /// 1/rho_update_factor, up to rho_max (0 disables): see ProximalMethod::run.
   double short_step = 1e-3;
   double rho_max = 1e-2;
-  double mu_eq = 1e-3;             ///< initial equality penalty (as 1/mu in the merit function)
-  double mu_in = 1e-1;             ///< initial inequality penalty
-  double mu_min_eq = 1e-9;         ///< floor for mu_eq
-  double mu_min_in = 1e-8;         ///< floor for mu_in
+  double mu_eq = 1e-3;      ///< initial equality penalty (as 1/mu in the merit function)
+  double mu_in = 1e-1;      ///< initial inequality penalty
+  double mu_min_eq = 1e-9;  ///< floor for mu_eq
+  double mu_min_in = 1e-8;  ///< floor for mu_in
+  /// Lowest floor for both penalties: when the outer iteration crawls at mu_min (primal
+  /// residual falling by < 10 % per step, ten steps in a row), the floors drop by 100 at a
+  /// time down to this (ProximalMethod::lower_floors_if_crawling); at or above both
+  /// mu_min values the floors never move.
+  double mu_min_crawl = 1e-14;
   double mu_update_factor = 0.1;   ///< mu <- max(factor * mu, mu_min) when BCL rejects
   double bcl_eta_ext_init = 1e-1;  ///< initial BCL primal target
   double bcl_alpha = 0.1;          ///< exponent for the primal target after a rejection
