@@ -32,7 +32,7 @@ bool ProximalMethod::penalties_at_floors(double slack) const {
   return mu_eq_ <= slack * mu_floor_eq_ && mu_in_ <= slack * mu_floor_in_;
 }
 
-void ProximalMethod::lower_floors_if_crawling(bool accepted, bool at_floor, double primal) {
+void ProximalMethod::lower_floors_if_crawling(bool accepted, double primal) {
   // At the floors the multipliers converge at a rate ~μ/(μ + σ), σ the smallest curvature
   // of the dual on the active rows. On LISWET's second-difference rows σ is ~1e-12 in
   // scaled units: at μ_in = 1e-8 the primal residual fell by 2e-6 per outer step (5.4e-8
@@ -49,8 +49,11 @@ void ProximalMethod::lower_floors_if_crawling(bool accepted, bool at_floor, doub
   const bool dual_met = dual <= kCrawlDual * (settings_.eps_abs + settings_.eps_rel * dual_scale);
   // A crawl decreases, slowly, every step: a residual at round-off goes up and down or
   // repeats (QGROW15, dense: 2.3e-10 ↔ 4.7e-10, where smaller floors only cost time).
-  const bool crawling = accepted && at_floor && !closest_ && dual_met && !floors_locked_ &&
-                        primal > kCrawlRatio * last_primal_ && primal < last_primal_;
+  // Near the floors, not exactly at them: without a BCL rejection μ stays one ulp above a
+  // floor (0.1·1e-7), and at mid accuracy LISWET2 crawled there for 2000 steps.
+  const bool crawling = accepted && penalties_at_floors(kNearFloor) && !closest_ && dual_met &&
+                        !floors_locked_ && primal > kCrawlRatio * last_primal_ &&
+                        primal < last_primal_;
   crawl_steps_ = crawling ? crawl_steps_ + 1 : 0;
   last_primal_ = primal;
   if (crawl_steps_ < kCrawlSteps) return;
@@ -363,7 +366,7 @@ void ProximalMethod::run(Info& info, Result& result) {
       eta_ext = st.bcl_eta_ext_init * std::pow(mu_in_, st.bcl_alpha);
       eta_in = std::max(mu_in_, st.eps_inner_min);
     }
-    lower_floors_if_crawling(accept, at_floor, primal);
+    lower_floors_if_crawling(accept, primal);
     if (st.verbose)
       std::printf(
           "outer %4d  inner %5d  primal %.3e  dual(scaled) %.3e  rho %.1e  mu_eq %.1e  "

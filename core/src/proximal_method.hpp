@@ -79,7 +79,7 @@ class ProximalMethod {
   bool penalties_at_floors(double slack) const;
   /// Counts outer steps at the floors whose primal residual barely moves, and after
   /// kCrawlSteps of them lowers the floors (and the penalties) by kCrawlFloorFactor.
-  void lower_floors_if_crawling(bool accepted, bool at_floor, double primal);
+  void lower_floors_if_crawling(bool accepted, double primal);
 
   const Problem& problem_;
   const Settings& settings_;
