@@ -142,7 +142,7 @@ void dense_section(int reps) {
               1e3 * fwd, 1e3 * bwd);
   std::printf("  ratio backward / solve = %.3f   backward / (setup + solve) = %.3f\n", bwd / fwd,
               bwd / (fwd + median(t_setup)));
-  std::printf("  of which: View (active set, fingerprint) %.3f ms, backward through it %.3f ms\n",
+  std::printf("  of which: View (active set) %.3f ms, backward through it %.3f ms\n",
               1e3 * median(t_view), 1e3 * median(t_back_view));
 
   std::vector<Problem> batch;

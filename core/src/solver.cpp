@@ -6,6 +6,7 @@
 #include "proximal_method.hpp"
 #include "workspace.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -64,7 +65,14 @@ bool same_pattern(const SparseMatrix& a, const SparseMatrix& b) {
   return true;
 }
 
+// Source of Solver::data_version(): shared by all solvers, so a stamp is never reused.
+std::atomic<std::uint64_t> next_data_version{1};
+
 }  // namespace
+
+void Solver::new_data_version() {
+  data_version_ = next_data_version.fetch_add(1, std::memory_order_relaxed);
+}
 
 Solver::Solver(Problem problem, Settings settings)
     : problem_(std::move(problem)), settings_(settings), scaling_(std::make_unique<RuizScaling>()) {
@@ -77,6 +85,7 @@ Solver& Solver::operator=(Solver&&) noexcept = default;
 
 void Solver::setup() {
   const auto start = Clock::now();
+  new_data_version();
   problem_.validate();
   check_settings(settings_);
   scaling_->compute(problem_, settings_.ruiz_iterations);
@@ -113,6 +122,7 @@ void Solver::update(const Problem& problem) {
   if (!same_pattern(problem.A, problem_.A)) throw InvalidProblem("update: A pattern differs");
   if (!same_pattern(problem.C, problem_.C)) throw InvalidProblem("update: C pattern differs");
   problem.validate();
+  new_data_version();
   problem_ = problem;
   rescale();
 }
@@ -145,6 +155,7 @@ void Solver::update_vectors(const Vector& g, const Vector& b, const Vector& l, c
   // everything, new bounds only need the factors already there, and then the KKT values
   // and the factorization stay valid (a warm-started re-solve can reuse it).
   const bool new_g = g.size() && g != problem_.g;
+  new_data_version();
   for (auto [field, value] : {std::pair<Vector*, const Vector*>{&problem_.g, &g},
                               {&problem_.b, &b},
                               {&problem_.l, &l},
@@ -195,6 +206,7 @@ const Result& Solver::solve(const Vector& x0, const Vector& y0, const Vector& z0
 
 const Result& Solver::run() {
   check_settings(settings_);  // settings() is mutable between solves
+  new_data_version();
   detail::Workspace& w = *work_;
   const auto start = Clock::now();
   const KktStats before = kkt_->stats();

@@ -97,6 +97,15 @@ TEST_CASE("view: refuses unsolved solvers and goes stale after a re-solve or an 
   g[0] += 1.0;
   solver.update_vectors(g);  // new data, same factors until the next solve
   CHECK_THROWS_AS(qd::backward(fresh, Vector::Ones(p.n())), std::logic_error);
+
+  // update() as well; and the solver's data stamp never repeats, not across solvers either.
+  REQUIRE(solver.solve().info.status == Status::Solved);
+  qd::View third(solver);
+  CHECK(third.is_current());
+  solver.update(p);
+  CHECK_FALSE(third.is_current());
+  Solver other(p, precise(Backend::Dense));
+  CHECK(other.data_version() != solver.data_version());
 }
 
 TEST_CASE("backward: degenerate QPs give finite answers") {

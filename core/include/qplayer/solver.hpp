@@ -8,6 +8,7 @@
 #include "qplayer/ruiz_scaling.hpp"
 #include "qplayer/settings.hpp"
 
+#include <cstdint>
 #include <memory>
 
 namespace qplayer {
@@ -45,6 +46,11 @@ class Solver {
   const Settings& settings() const { return settings_; }
   Settings& settings() { return settings_; }
   const Result& result() const { return result_; }
+  /// A stamp that changes whenever the problem data or the result may have changed (setup,
+  /// update, update_vectors, every solve), drawn from one process-wide counter so that it
+  /// never repeats, not even for a new Solver at the address of a destroyed one. Lets a
+  /// derivatives::View tell in O(1) whether it still describes this solver's data.
+  std::uint64_t data_version() const { return data_version_; }
   /// The KKT system holding the final factorization (read by the derivative engine).
   const KktSystem& kkt() const { return *kkt_; }
   /// The equilibration the KKT system was built from (scaled data and the factors d, e, f, c).
@@ -57,6 +63,7 @@ class Solver {
   void setup();
   void rescale();
   const Result& run();
+  void new_data_version();
 
   Problem problem_;
   Settings settings_;
@@ -67,6 +74,7 @@ class Solver {
   std::unique_ptr<detail::Workspace> work_;
   Result result_;
   double setup_time_ = 0.0;
+  std::uint64_t data_version_ = 0;
 };
 
 /// Auto: dense when the KKT dimension N = n + n_eq + n_in (box rows included) is at most

@@ -53,7 +53,7 @@ class View {
   std::uint64_t epoch_ = 0;
   int factorizations_ = 0;
   int rank_updates_ = 0;
-  std::uint64_t fingerprint_ = 0;  // hash of the result and the problem data
+  std::uint64_t data_version_ = 0;  // Solver::data_version() at construction
   Status status_ = Status::NotRun;
   std::unique_ptr<detail::ClosestPoint> closest_;
   std::unique_ptr<detail::ActiveKkt> engine_;
