@@ -36,10 +36,10 @@ void ProximalMethod::lower_floors_if_crawling(bool accepted, double primal) {
   // At the floors the multipliers converge at a rate ~μ/(μ + σ), σ the smallest curvature
   // of the dual on the active rows. On LISWET's second-difference rows σ is ~1e-12 in
   // scaled units: at μ_in = 1e-8 the primal residual fell by 2e-6 per outer step (5.4e-8
-  // after 2000 steps), at 1e-14 the run took 47 steps. A smaller floor from the start
-  // would cost accuracy elsewhere (the KKT's μ-block amplifies round-off by 1/μ), so the
-  // floors drop only where the crawl shows. Infeasible problems see their certificate
-  // (two outer steps at the floors) long before kCrawlSteps.
+  // after 2000 steps); with a 1e-14 floor from the start it took 47. A smaller floor for
+  // all problems would cost accuracy elsewhere (the KKT's μ-block amplifies round-off by
+  // 1/μ), so the floors drop only where the crawl shows. Infeasible problems see their
+  // certificate (two outer steps at the floors) long before kCrawlSteps.
   // Only a multiplier crawl counts: the dual residual near its tolerance (kCrawlDual), the
   // primal residual (or the gap, when the primal one already is at round-off) converging
   // slowly. A dual residual stuck far above it is not helped by a smaller μ (QSHARE1B, dual

@@ -1,8 +1,8 @@
 // The View: a token tying derivative calls to one solve. Staleness: the factorization's epoch
 // and counters catch a refactorization, Solver::data_version() catches update() (which
 // changes values but leaves the factors alone until the next solve) and a re-solve that
-// needed no refactorization, in O(1) (it replaced an O(nnz) hash of the data, which cost
-// 10–20 % of a small backward pass, twice per pass).
+// needed no refactorization, in O(1) (it replaced an O(nnz) hash of the problem data and
+// the result, computed twice per backward pass).
 #include "qplayer/derivatives/view.hpp"
 
 #include "active_kkt.hpp"
