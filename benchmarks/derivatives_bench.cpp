@@ -72,6 +72,7 @@ Problem random_qp(int n, int n_eq, int n_in, double density, unsigned seed) {
   return p;
 }
 
+#ifdef QPLAYER_HAS_LDL
 // Sparse QP with local coupling (a chain: H tridiagonal plus identity, each constraint row
 // touching 3 consecutive variables around its own position), the structure of discretized
 // control and estimation problems; a random sparse pattern would fill in catastrophically.
@@ -107,6 +108,7 @@ Problem banded_qp(int n, int n_eq, int n_in, unsigned seed) {
   for (int i = 0; i < n_in; ++i) l[i] = cx[i] - 0.5 - uni(rng), u[i] = cx[i] + 0.5 + uni(rng);
   return Problem(H, g, A, b, C, l, u);
 }
+#endif  // the sparse section below is the only user
 
 int count_active(const Result& r) {
   int k = 0;
