@@ -44,16 +44,17 @@ void ProximalMethod::lower_floors_if_crawling(bool accepted, double primal) {
   // primal residual (or the gap, when the primal one already is at round-off) converging
   // slowly. A dual residual stuck far above it is not helped by a smaller μ (QSHARE1B, dual
   // 2.6e-4 scaled, lost its solution to that); YAO crawls with its dual at 1.5e-9.
-  double dual = 0.0, dual_scale = 0.0;
-  unscaled_dual(dual, dual_scale);
-  const bool dual_met = dual <= kCrawlDual * (settings_.eps_abs + settings_.eps_rel * dual_scale);
   // A crawl decreases, slowly, every step: a residual at round-off goes up and down or
   // repeats (QGROW15, dense: 2.3e-10 ↔ 4.7e-10, where smaller floors only cost time).
   // Near the floors, not exactly at them: without a BCL rejection μ stays one ulp above a
   // floor (0.1·1e-7), and at mid accuracy LISWET2 crawled there for 2000 steps.
-  const bool crawling = accepted && penalties_at_floors(kNearFloor) && !closest_ && dual_met &&
-                        !floors_locked_ && primal > kCrawlRatio * last_primal_ &&
-                        primal < last_primal_;
+  bool crawling = accepted && penalties_at_floors(kNearFloor) && !closest_ && !floors_locked_ &&
+                  primal > kCrawlRatio * last_primal_ && primal < last_primal_;
+  if (crawling) {  // the O(n) dual residual only when the rest already says crawl
+    double dual = 0.0, dual_scale = 0.0;
+    unscaled_dual(dual, dual_scale);
+    crawling = dual <= kCrawlDual * (settings_.eps_abs + settings_.eps_rel * dual_scale);
+  }
   crawl_steps_ = crawling ? crawl_steps_ + 1 : 0;
   last_primal_ = primal;
   if (crawl_steps_ < kCrawlSteps) return;
@@ -284,13 +285,13 @@ void ProximalMethod::run(Info& info, Result& result) {
       // it decays back after the subproblem (below).
       // Noise-level steps near a solution are short too: only a direction longer than a
       // tenth of the iterate counts (QSCAGR25 and QGROW15 broke without this test).
-      const bool long_direction =
-          last_dx_norm_ > kLongDirection * (1.0 + w.x.lpNorm<Eigen::Infinity>());
+      const double x_size = 1.0 + w.x.lpNorm<Eigen::Infinity>();
+      const bool long_direction = last_dx_norm_ > kLongDirection * x_size;
       if (last_alpha_ < st.short_step && long_direction && rho_ < st.rho_max) {
         rho_ = std::min(rho_ / st.rho_update_factor, st.rho_max);
         refactorize_ = true;
       }
-      stalled = step <= 1e-15 * (1.0 + w.x.lpNorm<Eigen::Infinity>());
+      stalled = step <= 1e-15 * x_size;
       // With the penalties spent, an infeasible problem's subproblems are the hardest of the
       // run (multipliers growing like violation/μ, the active set churning: 50 Newton steps
       // each), yet the multiplier step already is a certificate after a few: stop the

@@ -15,8 +15,6 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
-
 class QpsAssembly {
  public:
   QpsAssembly(QpsModel& model, const QpsLineSource& source) : model_(model), source_(source) {}

@@ -19,6 +19,7 @@ namespace {
 
 using detail::LineFields;
 using detail::LineKind;
+using detail::quoted;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -37,8 +38,6 @@ enum class Section {
 };
 
 std::uint32_t bit(Section s) { return std::uint32_t{1} << static_cast<int>(s); }
-
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 constexpr const char* kUnsupportedSections[] = {
     "SOS",    "QCMATRIX", "CSECTION", "INDICATORS", "LAZYCONS", "USERCUTS", "OBJNAME",

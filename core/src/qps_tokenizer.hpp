@@ -12,6 +12,9 @@ struct gzFile_s;  // zlib's handle; kept out of this header so zlib.h stays priv
 
 namespace qplayer::detail {
 
+/// A name or token as error messages show it: 'NAME'.
+inline std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
 /// Reads a text file line by line. gzip input is recognised by its magic bytes and
 /// decompressed on the fly; plain files are read as they are. Every failure (cannot open,
 /// corrupt or truncated gzip data) throws QpsError "FILE:LINE: message".

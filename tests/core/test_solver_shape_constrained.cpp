@@ -63,7 +63,8 @@ void check_fit(int n, unsigned seed, Backend backend) {
   // All four at once: the benchmark's verdict, on the returned point.
   CHECK(std::max({res.primal, res.dual, res.gap, res.sign}) <= kEps);
   // The fit really is constrained: a good share of the rows sit at zero curvature with a
-  // positive multiplier pushing against it (otherwise the test would not exercise the crawl).
+  // multiplier holding them there (z < 0 on a lower bound; otherwise the test would not
+  // exercise the crawl).
   const Vector cx = p.C * r.x;
   int held = 0;
   for (int i = 0; i < p.n_in(); ++i) held += cx[i] <= 1e-9 && r.z[i] < 0;
