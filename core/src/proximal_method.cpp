@@ -11,63 +11,10 @@ namespace {
 
 // Unscaled primal residual below which polishing is tried (see run()).
 constexpr double kPolishPrimal = 1e-6;
-// Penalties within this factor of their floors count as there: μ·0.1 can land one ulp above
-// a floor and stay there until the next BCL rejection.
-constexpr double kNearFloor = 1.01;
 // A collapsed Newton step raises ρ only when its direction is at least this long relative to
 // 1 + ‖x‖∞ (see the inner loop of run()).
 constexpr double kLongDirection = 0.1;
-// The outer iteration crawls when the primal residual falls, but by less than 1 - kCrawlRatio,
-// per accepted step at the floors, kCrawlSteps steps in a row, with the dual residual within
-// kCrawlDual times its tolerance; the floors then drop by kCrawlFloorFactor (see
-// lower_floors_if_crawling).
-constexpr double kCrawlRatio = 0.9;
-constexpr int kCrawlSteps = 10;
-constexpr double kCrawlFloorFactor = 1e-2;
-constexpr double kCrawlDual = 100.0;
-
 }  // namespace
-
-bool ProximalMethod::penalties_at_floors(double slack) const {
-  return mu_eq_ <= slack * mu_floor_eq_ && mu_in_ <= slack * mu_floor_in_;
-}
-
-void ProximalMethod::lower_floors_if_crawling(bool accepted, double primal) {
-  // At the floors the multipliers converge at a rate ~μ/(μ + σ), σ the smallest curvature
-  // of the dual on the active rows. On LISWET's second-difference rows σ is ~1e-12 in
-  // scaled units: at μ_in = 1e-8 the primal residual fell by 2e-6 per outer step (5.4e-8
-  // after 2000 steps); with a 1e-14 floor from the start it took 47. A smaller floor for
-  // all problems would cost accuracy elsewhere (the KKT's μ-block amplifies round-off by
-  // 1/μ), so the floors drop only where the crawl shows. Infeasible problems see their
-  // certificate (two outer steps at the floors) long before kCrawlSteps.
-  // Only a multiplier crawl counts: the dual residual near its tolerance (kCrawlDual), the
-  // primal residual (or the gap, when the primal one already is at round-off) converging
-  // slowly. A dual residual stuck far above it is not helped by a smaller μ (QSHARE1B, dual
-  // 2.6e-4 scaled, lost its solution to that); YAO crawls with its dual at 1.5e-9.
-  // A crawl decreases, slowly, every step: a residual at round-off goes up and down or
-  // repeats (QGROW15, dense: 2.3e-10 ↔ 4.7e-10, where smaller floors only cost time).
-  // Near the floors, not exactly at them: without a BCL rejection μ stays one ulp above a
-  // floor (0.1·1e-7), and at mid accuracy LISWET2 crawled there for 2000 steps.
-  bool crawling = accepted && penalties_at_floors(kNearFloor) && !closest_ && !floors_locked_ &&
-                  primal > kCrawlRatio * last_primal_ && primal < last_primal_;
-  if (crawling) {  // the O(n) dual residual only when the rest already says crawl
-    double dual = 0.0, dual_scale = 0.0;
-    unscaled_dual(dual, dual_scale);
-    crawling = dual <= kCrawlDual * (settings_.eps_abs + settings_.eps_rel * dual_scale);
-  }
-  crawl_steps_ = crawling ? crawl_steps_ + 1 : 0;
-  last_primal_ = primal;
-  if (crawl_steps_ < kCrawlSteps) return;
-  crawl_steps_ = 0;
-  const double floor_eq =
-      std::min(mu_floor_eq_, std::max(mu_floor_eq_ * kCrawlFloorFactor, settings_.mu_min_crawl));
-  const double floor_in =
-      std::min(mu_floor_in_, std::max(mu_floor_in_ * kCrawlFloorFactor, settings_.mu_min_crawl));
-  if (floor_eq == mu_floor_eq_ && floor_in == mu_floor_in_) return;
-  mu_floor_eq_ = mu_eq_ = floor_eq;
-  mu_floor_in_ = mu_in_ = floor_in;
-  refactorize_ = true;
-}
 
 double ProximalMethod::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -103,42 +50,6 @@ double ProximalMethod::inner_residual() {
     err = std::max(err, std::abs(r));
   }
   return err;
-}
-
-bool ProximalMethod::prepare_factorization(Status& status) {
-  // A factorization left by the previous solve at the same parameters (a warm start after
-  // a vector-only update: MPC) is moved to the new active set, not recomputed.
-  if (refactorize_ && kkt_.holds_factorization(rho_, mu_eq_, mu_in_)) refactorize_ = false;
-  FactorStatus fs = refactorize_ ? kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active)
-                                 : kkt_.update_active_set(w_.active);
-  const bool fresh = refactorize_;
-  refactorize_ = false;
-  if (fs == FactorStatus::Ok) return true;
-  // Recovery ladder before any verdict: rank updates accumulate round-off, a shrunken ρ or
-  // tiny penalties can make a convex problem's matrix numerically singular. Only a fresh
-  // factorization at the initial ρ and penalties that still has the wrong inertia is taken
-  // as proof of non-convexity.
-  if (!fresh) fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
-  while (fs != FactorStatus::Ok && rho_ < settings_.rho) {
-    // Back up one step at a time and never shrink below the last ρ that worked.
-    rho_ = std::min(rho_ / settings_.rho_update_factor, settings_.rho);
-    rho_floor_ = rho_;
-    rho_base_ = std::max(rho_base_, rho_);
-    fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
-  }
-  while (fs != FactorStatus::Ok && (mu_eq_ < settings_.mu_eq || mu_in_ < settings_.mu_in)) {
-    mu_eq_ = std::min(mu_eq_ * 100, settings_.mu_eq);
-    mu_in_ = std::min(mu_in_ * 100, settings_.mu_in);
-    // Floors lowered for a crawl go back (no further than the settings' floors) and stay:
-    // lowering them again would only fail again.
-    mu_floor_eq_ = std::max(mu_floor_eq_, std::min(mu_eq_, settings_.mu_min_eq));
-    mu_floor_in_ = std::max(mu_floor_in_, std::min(mu_in_, settings_.mu_min_in));
-    floors_locked_ = true;
-    fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
-  }
-  if (fs == FactorStatus::Ok) return true;
-  status = fs == FactorStatus::WrongInertia ? Status::NonConvex : Status::NumericalError;
-  return false;
 }
 
 double ProximalMethod::newton_step() {

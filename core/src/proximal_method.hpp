@@ -77,6 +77,9 @@ class ProximalMethod {
   double elapsed() const;
   /// μ_eq and μ_in within `slack` (≥ 1) times their floors.
   bool penalties_at_floors(double slack) const;
+  // Penalties within this factor of their floors count as there: μ·0.1 can land one ulp
+  // above a floor and stay there until the next BCL rejection.
+  static constexpr double kNearFloor = 1.01;
   /// Counts outer steps at the floors whose primal residual barely moves, and after
   /// kCrawlSteps of them lowers the floors (and the penalties) by kCrawlFloorFactor.
   void lower_floors_if_crawling(bool accepted, double primal);
