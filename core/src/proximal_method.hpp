@@ -83,6 +83,8 @@ class ProximalMethod {
   /// Counts outer steps at the floors whose primal residual barely moves, and after
   /// kCrawlSteps of them lowers the floors (and the penalties) by kCrawlFloorFactor.
   void lower_floors_if_crawling(bool accepted, double primal);
+  /// ‖H‖∞ of the scaled problem (the scale of convexity_tolerance).
+  double hessian_norm() const;
 
   const Problem& problem_;
   const Settings& settings_;

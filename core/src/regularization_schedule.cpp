@@ -4,6 +4,7 @@
 #include "proximal_method.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace qplayer::detail {
 namespace {
@@ -16,6 +17,8 @@ constexpr double kCrawlRatio = 0.9;
 constexpr int kCrawlSteps = 10;
 constexpr double kCrawlFloorFactor = 1e-2;
 constexpr double kCrawlDual = 100.0;
+// Growth of ρ per refactorization on the way up to the convexity tolerance.
+constexpr double kConvexityRhoFactor = 10.0;
 
 }  // namespace
 
@@ -91,9 +94,32 @@ bool ProximalMethod::prepare_factorization(Status& status) {
     floors_locked_ = true;
     fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
   }
+  // Negative curvature at the round-off of the data is not evidence of non-convexity: a
+  // PSD matrix printed with six decimals has eigenvalues down to about −1e-6·‖H‖∞ (VALUES,
+  // a correlation matrix with entries ±5e-7: λmin = −1.27e-5, ‖H‖∞ = 10.9). ρ rises, and
+  // stays, up to convexity_tolerance·‖H‖∞: the proximal term then keeps every subproblem
+  // convex, and the answer is a KKT point checked like any other.
+  const double rho_convex = settings_.convexity_tolerance * hessian_norm();
+  while (fs == FactorStatus::WrongInertia && rho_ < rho_convex) {
+    rho_ = std::min(rho_ * kConvexityRhoFactor, rho_convex);
+    rho_floor_ = rho_;
+    rho_base_ = std::max(rho_base_, rho_);
+    fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
+  }
   if (fs == FactorStatus::Ok) return true;
   status = fs == FactorStatus::WrongInertia ? Status::NonConvex : Status::NumericalError;
   return false;
+}
+
+double ProximalMethod::hessian_norm() const {
+  // ‖H‖∞ of the scaled H (stored in full, symmetric: column sums are row sums).
+  double norm = 0.0;
+  for (int j = 0; j < s_->H.outerSize(); ++j) {
+    double sum = 0.0;
+    for (SparseMatrix::InnerIterator it(s_->H, j); it; ++it) sum += std::abs(it.value());
+    norm = std::max(norm, sum);
+  }
+  return norm;
 }
 
 }  // namespace qplayer::detail

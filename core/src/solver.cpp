@@ -37,6 +37,8 @@ void check_settings(const Settings& s) {
   require(s.rho > 0 && s.mu_eq > 0 && s.mu_in > 0, "rho, mu_eq, mu_in must be > 0");
   require(s.rho_min > 0 && s.rho_min <= s.rho, "rho_min must be in (0, rho]");
   require(s.rho_max > 0, "rho_max must be > 0");
+  require(s.convexity_tolerance >= 0 && std::isfinite(s.convexity_tolerance),
+          "convexity_tolerance must be finite and >= 0");
   require(s.short_step >= 0 && s.short_step < 1, "short_step must be in [0, 1)");
   require(s.rho_update_factor > 0 && s.rho_update_factor <= 1,
           "rho_update_factor must be in (0,1]");

@@ -3,11 +3,14 @@
 #include "kkt_check.hpp"
 #include "qplayer/solver.hpp"
 
+#include <Eigen/Eigenvalues>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 using namespace qplayer;
 
@@ -251,4 +254,59 @@ TEST_CASE("status: no false claim on data beyond the double range") {
   // min ½x² − 1e200·x: x = 1e200 is representable, the optimal value −½·1e400 is not.
   check_honest(Problem(Eigen::MatrixXd::Identity(1, 1), vec({-1e200}), none(1), Vector(), none(1),
                        Vector(), Vector()));
+}
+
+namespace {
+
+// A Gaussian-kernel correlation matrix (PSD, numerically rank-deficient) written with six
+// decimals, as QPS files print VALUES's: the rounding leaves negative eigenvalues at the
+// level of the data's round-off.
+Eigen::MatrixXd printed_correlation(int n) {
+  Eigen::MatrixXd H(n, n);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      const double d = (i - j) / 8.0;
+      H(i, j) = std::round(std::exp(-d * d) * 1e6) / 1e6;
+    }
+  return H;
+}
+
+}  // namespace
+
+TEST_CASE("status: negative curvature at the data's round-off is not NonConvex") {
+  const int n = 60;
+  const Eigen::MatrixXd H = printed_correlation(n);
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(H, Eigen::EigenvaluesOnly);
+  const double lambda_min = eig.eigenvalues().minCoeff();
+  const double h_norm = H.cwiseAbs().rowwise().sum().maxCoeff();
+  INFO("lambda_min " << lambda_min << ", |H|inf " << h_norm);
+  // The rounding did make H indefinite, by the round-off of six decimals and no more.
+  REQUIRE(lambda_min < 0.0);
+  REQUIRE(-lambda_min < 1e-6 * h_norm);
+  Vector g(n), lb = Vector::Zero(n), ub = Vector::Constant(n, 10.0);
+  for (int i = 0; i < n; ++i) g[i] = std::sin(0.7 * i) - 0.2;
+  Eigen::MatrixXd A = Eigen::MatrixXd::Ones(1, n);
+  const Problem p(H, g, A, vec({5.0}), none(n), Vector(), Vector(), lb, ub);
+  std::vector<Backend> backends = {Backend::Dense};
+#ifdef QPLAYER_HAS_LDL
+  backends.push_back(Backend::Ldl);
+#endif
+#ifdef QPLAYER_HAS_CHOLMOD
+  backends.push_back(Backend::Cholmod);
+#endif
+  for (Backend backend : backends) {
+    INFO("backend " << static_cast<int>(backend));
+    Settings s = tight();
+    s.backend = backend;
+    Solver solver(p, s);
+    const Result& r = solver.solve();
+    REQUIRE(r.info.status == Status::Solved);
+    const auto res = qplayer_test::residuals(p, r);
+    INFO("r_p " << res.primal << " r_d " << res.dual << " r_g " << res.gap);
+    CHECK(std::max({res.primal, res.dual, res.gap, res.sign}) <= 1e-9);
+    // Without the tolerance the inertia check sees the negative eigenvalue and says so.
+    s.convexity_tolerance = 0.0;
+    Solver strict(p, s);
+    CHECK(strict.solve().info.status == Status::NonConvex);
+  }
 }

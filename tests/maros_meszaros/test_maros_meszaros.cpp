@@ -29,6 +29,8 @@ constexpr double kObjTol = 1e-6;
 // Problems verified by the summary must not drop below this (raise it as the solver improves).
 // 57 reached with the dense backend once the final active set is polished (QSCAGR7 joined;
 // 56 before); QGROW15 (about 13 s of its 20 s on a loaded machine) is the closest call.
+// 58 since H with round-off negative curvature is solved (VALUES); the floor stays at 57,
+// one problem of margin for QGROW15's time on a loaded CI machine.
 constexpr int kFloor = 57;
 
 // Per-problem time limit (solve only, as Settings::time_limit); QPLAYER_MM_TIME_LIMIT overrides.

@@ -52,6 +52,11 @@ struct Settings {
   /// 1/rho_update_factor, up to rho_max (0 disables): see ProximalMethod::run.
   double short_step = 1e-3;
   double rho_max = 1e-2;
+  /// H counts as positive semidefinite when H + rho·I factorizes with the right inertia for
+  /// some rho ≤ convexity_tolerance·‖H‖∞ (scaled H): negative curvature at the round-off of
+  /// data printed with 6–7 digits is not taken for non-convexity (0: only the initial rho).
+  /// Such a rho stays for the whole solve; the answer is a KKT point, checked as usual.
+  double convexity_tolerance = 1e-5;
   double mu_eq = 1e-3;      ///< initial equality penalty (as 1/mu in the merit function)
   double mu_in = 1e-1;      ///< initial inequality penalty
   double mu_min_eq = 1e-9;  ///< floor for mu_eq

@@ -12,7 +12,7 @@ enum class Status {
   TimeLimitReached,  ///< Settings::time_limit exceeded
   PrimalInfeasible,  ///< a certificate (y, z) proves Ax = b, l <= Cx <= u, lb <= x <= ub empty
   DualInfeasible,    ///< a certificate dx proves the objective unbounded below
-  NonConvex,         ///< factorization inertia shows H is not positive semidefinite
+  NonConvex,         ///< inertia shows H not PSD, beyond Settings::convexity_tolerance·‖H‖∞
   NumericalError,    ///< factorization failed or iterates became non-finite
   NotRun,            ///< solve() has not been called yet
   /// Settings::closest_feasible only: the constraints are infeasible (detected as for
