@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <limits>
 #include <random>
+#include <vector>
 
 namespace qplayer_test {
 
@@ -307,5 +308,17 @@ inline qplayer::Vector vec(std::initializer_list<double> v) {
 
 /// A constraint block with no rows for n variables.
 inline Eigen::MatrixXd none(int n) { return Eigen::MatrixXd(0, n); }
+
+/// Every backend this build compiled in, dense first.
+inline std::vector<qplayer::Backend> compiled_solver_backends() {
+  std::vector<qplayer::Backend> out{qplayer::Backend::Dense};
+#ifdef QPLAYER_HAS_LDL
+  out.push_back(qplayer::Backend::Ldl);
+#endif
+#ifdef QPLAYER_HAS_CHOLMOD
+  out.push_back(qplayer::Backend::Cholmod);
+#endif
+  return out;
+}
 
 }  // namespace qplayer_test

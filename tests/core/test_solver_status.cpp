@@ -287,14 +287,7 @@ TEST_CASE("status: negative curvature at the data's round-off is not NonConvex")
   for (int i = 0; i < n; ++i) g[i] = std::sin(0.7 * i) - 0.2;
   Eigen::MatrixXd A = Eigen::MatrixXd::Ones(1, n);
   const Problem p(H, g, A, vec({5.0}), none(n), Vector(), Vector(), lb, ub);
-  std::vector<Backend> backends = {Backend::Dense};
-#ifdef QPLAYER_HAS_LDL
-  backends.push_back(Backend::Ldl);
-#endif
-#ifdef QPLAYER_HAS_CHOLMOD
-  backends.push_back(Backend::Cholmod);
-#endif
-  for (Backend backend : backends) {
+  for (Backend backend : qplayer_test::compiled_solver_backends()) {
     INFO("backend " << static_cast<int>(backend));
     Settings s = tight();
     s.backend = backend;

@@ -13,17 +13,6 @@ using namespace qplayer;
 
 namespace {
 
-std::vector<Backend> backends() {
-  std::vector<Backend> out{Backend::Dense};
-#ifdef QPLAYER_HAS_LDL
-  out.push_back(Backend::Ldl);
-#endif
-#ifdef QPLAYER_HAS_CHOLMOD
-  out.push_back(Backend::Cholmod);
-#endif
-  return out;
-}
-
 Settings with(Backend backend, bool closest) {
   Settings s = qplayer_test::tight();
   s.backend = backend;
@@ -36,7 +25,7 @@ Settings with(Backend backend, bool closest) {
 TEST_CASE("infeasible parity: every backend detects the same infeasibility") {
   for (int n : {40, 200}) {
     const auto pair = qplayer_test::infeasible_pair(n, 11);
-    for (Backend b : backends()) {
+    for (Backend b : qplayer_test::compiled_solver_backends()) {
       CAPTURE(n);
       CAPTURE(static_cast<int>(b));
       Solver infeasible(pair.infeasible, with(b, false));
@@ -57,7 +46,7 @@ TEST_CASE("infeasible parity: same closest-feasible x and shifts through every b
       const auto pair = qplayer_test::infeasible_pair(n, seed, seed == 5);
       const Problem& p = pair.infeasible;
       std::vector<Result> results;
-      for (Backend b : backends()) {
+      for (Backend b : qplayer_test::compiled_solver_backends()) {
         CAPTURE(n);
         CAPTURE(seed);
         CAPTURE(static_cast<int>(b));
