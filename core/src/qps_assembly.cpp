@@ -13,8 +13,6 @@
 namespace qplayer::detail {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
 class QpsAssembly {
  public:
   QpsAssembly(QpsModel& model, const QpsLineSource& source) : model_(model), source_(source) {}

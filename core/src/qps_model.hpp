@@ -43,6 +43,9 @@
 
 namespace qplayer::detail {
 
+/// An absent bound of the QPS conventions.
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
 /// A row as declared in ROWS, with what RHS and RANGES gave it.
 struct QpsRow {
   char type = 'N';

@@ -17,11 +17,10 @@
 namespace qplayer {
 namespace {
 
+using detail::kInf;
 using detail::LineFields;
 using detail::LineKind;
 using detail::quoted;
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 enum class Section {
   None,
