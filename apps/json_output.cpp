@@ -42,6 +42,7 @@ nlohmann::ordered_json solution_json(const std::string& path, const Problem& pro
   document["backend"] = info.backend;
   document["factorizations"] = info.factorizations;
   document["rank_updates"] = info.rank_updates;
+  document["convexity_rho"] = info.convexity_rho;
   document["infeasibility_test"] = info.infeasibility_test;
 
   Vector x = result.x;

@@ -108,6 +108,7 @@ void ProximalMethod::run(Info& info, Result& result) {
   start_ = std::chrono::steady_clock::now();
   rho_ = rho_base_ = st.rho;
   rho_floor_ = st.rho_min;
+  convexity_rho_ = 0.0;
   closest_ = false;
   mu_eq_ = st.mu_eq;
   mu_in_ = st.mu_in;
@@ -316,6 +317,7 @@ void ProximalMethod::run(Info& info, Result& result) {
   info.rho = rho_;
   info.mu_eq = mu_eq_;
   info.mu_in = mu_in_;
+  info.convexity_rho = convexity_rho_;
   store_certificates(result, status);
 }
 

@@ -93,8 +93,9 @@ class ProximalMethod {
   Workspace& w_;
 
   double rho_ = 0, mu_eq_ = 0, mu_in_ = 0;
-  double rho_base_ = 0;   // ρ of the schedule, without the raises for short steps
-  double rho_floor_ = 0;  // smallest ρ still allowed (raised after a failed factorization)
+  double rho_base_ = 0;       // ρ of the schedule, without the raises for short steps
+  double rho_floor_ = 0;      // smallest ρ still allowed (raised after a failed factorization)
+  double convexity_rho_ = 0;  // ρ raised to for round-off negative curvature (Info)
   bool refactorize_ = true;
   double last_alpha_ = 1.0;    // step length of the last Newton step
   double last_dx_norm_ = 0.0;  // ‖dx‖∞ of its direction

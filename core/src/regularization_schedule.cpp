@@ -102,7 +102,7 @@ bool ProximalMethod::prepare_factorization(Status& status) {
   const double rho_convex = settings_.convexity_tolerance * hessian_norm();
   while (fs == FactorStatus::WrongInertia && rho_ < rho_convex) {
     rho_ = std::min(rho_ * kConvexityRhoFactor, rho_convex);
-    rho_floor_ = rho_;
+    rho_floor_ = convexity_rho_ = rho_;
     rho_base_ = std::max(rho_base_, rho_);
     fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
   }

@@ -297,6 +297,9 @@ TEST_CASE("status: negative curvature at the data's round-off is not NonConvex")
     const auto res = qplayer_test::residuals(p, r);
     INFO("r_p " << res.primal << " r_d " << res.dual << " r_g " << res.gap);
     CHECK(std::max({res.primal, res.dual, res.gap, res.sign}) <= 1e-9);
+    // Info says that ρ was held up for it (scaled units: ‖H̃‖∞ is O(1) after equilibration).
+    CHECK(r.info.convexity_rho > 0.0);
+    CHECK(r.info.rho >= r.info.convexity_rho);
     // Without the tolerance the inertia check sees the negative eigenvalue and says so.
     s.convexity_tolerance = 0.0;
     Solver strict(p, s);

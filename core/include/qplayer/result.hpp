@@ -24,6 +24,11 @@ struct Info {
   int factorizations = 0;        ///< numeric factorizations in the last solve()
   int rank_updates = 0;          ///< row additions/deletions applied instead of refactorizing
   double rho = 0.0, mu_eq = 0.0, mu_in = 0.0;  ///< final penalty parameters (scaled problem)
+  /// Nonzero when H showed negative curvature within Settings::convexity_tolerance: the ρ
+  /// (scaled problem) below which the solve never went, because H + ρI had the wrong
+  /// inertia under it. The answer is then a KKT point of a QP that is convex only up to
+  /// the round-off of its data.
+  double convexity_rho = 0.0;
   /// Which infeasibility test fired (empty if none): "primal_farkas" — (δy, δz) from the
   /// multiplier step with ‖Aᵀδy + Cᵀδz‖ ≤ eps_primal_inf·‖δ‖ and a support value below
   /// −eps_primal_inf·‖δ‖ (status PrimalInfeasible, or SolvedClosestFeasible which starts
