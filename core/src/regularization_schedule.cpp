@@ -99,7 +99,8 @@ bool ProximalMethod::prepare_factorization(Status& status) {
   // a correlation matrix with entries ±5e-7: λmin = −1.27e-5, ‖H‖∞ = 10.9). ρ rises, and
   // stays, up to convexity_tolerance·‖H‖∞: the proximal term then keeps every subproblem
   // convex, and the answer is a KKT point checked like any other.
-  const double rho_convex = settings_.convexity_tolerance * hessian_norm();
+  const double rho_convex =
+      fs == FactorStatus::WrongInertia ? settings_.convexity_tolerance * hessian_norm() : 0.0;
   while (fs == FactorStatus::WrongInertia && rho_ < rho_convex) {
     rho_ = std::min(rho_ * kConvexityRhoFactor, rho_convex);
     rho_floor_ = convexity_rho_ = rho_;
