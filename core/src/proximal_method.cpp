@@ -204,7 +204,12 @@ void ProximalMethod::run(Info& info, Result& result) {
       // tenth of the iterate counts (QSCAGR25 and QGROW15 broke without this test).
       const double x_size = 1.0 + w.x.lpNorm<Eigen::Infinity>();
       const bool long_direction = last_dx_norm_ > kLongDirection * x_size;
-      if (last_alpha_ < st.short_step && long_direction && rho_ < st.rho_max) {
+      // And only where H is flat along dx (curvature below rho_max): where H curves the
+      // direction more than the largest ρ would, a raise cannot shorten it and only costs
+      // refactorizations, one up and one per decaying outer step (random dense QPs with
+      // H ⪰ 0.1·I, n = 100: 9.5 factorizations per solve, 4 without those raises).
+      const bool flat = w.dx.dot(w.Hdx) < st.rho_max * w.dx.squaredNorm();
+      if (last_alpha_ < st.short_step && long_direction && flat && rho_ < st.rho_max) {
         rho_ = std::min(rho_ / st.rho_update_factor, st.rho_max);
         refactorize_ = true;
       }
