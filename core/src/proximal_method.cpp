@@ -208,7 +208,11 @@ void ProximalMethod::run(Info& info, Result& result) {
       // direction more than the largest ρ would, a raise cannot shorten it and only costs
       // refactorizations, one up and one per decaying outer step (random dense QPs with
       // H ⪰ 0.1·I, n = 100: 9.5 factorizations per solve, 4 without those raises).
-      const bool flat = w.dx.dot(w.Hdx) < st.rho_max * w.dx.squaredNorm();
+      // Except once a crawl has lowered the floors: there the raises help although the
+      // curvature is 0.64 (LISWET8: max_iter without them, 8 s with them; not understood,
+      // see benchmarks/README.md).
+      const bool crawl_lowered = mu_floor_in_ < st.mu_min_in;
+      const bool flat = w.dx.dot(w.Hdx) < st.rho_max * w.dx.squaredNorm() || crawl_lowered;
       if (last_alpha_ < st.short_step && long_direction && flat && rho_ < st.rho_max) {
         rho_ = std::min(rho_ / st.rho_update_factor, st.rho_max);
         refactorize_ = true;
