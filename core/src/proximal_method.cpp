@@ -211,9 +211,10 @@ void ProximalMethod::run(Info& info, Result& result) {
       // Except once a crawl has lowered the floors: there the raises help although the
       // curvature is 0.64 (LISWET8: max_iter without them, 8 s with them; not understood,
       // see benchmarks/README.md).
+      // (The O(n) curvature only once the cheap conditions hold.)
+      const bool collapsed = last_alpha_ < st.short_step && long_direction && rho_ < st.rho_max;
       const bool crawl_lowered = mu_floor_in_ < st.mu_min_in;
-      const bool flat = w.dx.dot(w.Hdx) < st.rho_max * w.dx.squaredNorm() || crawl_lowered;
-      if (last_alpha_ < st.short_step && long_direction && flat && rho_ < st.rho_max) {
+      if (collapsed && (crawl_lowered || w.dx.dot(w.Hdx) < st.rho_max * w.dx.squaredNorm())) {
         rho_ = std::min(rho_ / st.rho_update_factor, st.rho_max);
         refactorize_ = true;
       }

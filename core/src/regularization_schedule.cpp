@@ -77,13 +77,15 @@ bool ProximalMethod::prepare_factorization(Status& status) {
   // factorization at the initial ρ and penalties that still has the wrong inertia is taken
   // as proof of non-convexity.
   if (!fresh) fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
-  while (fs != FactorStatus::Ok && rho_ < settings_.rho) {
-    // Back up one step at a time and never shrink below the last ρ that worked.
-    rho_ = std::min(rho_ / settings_.rho_update_factor, settings_.rho);
-    rho_floor_ = rho_;
+  // ρ moves up to `rho` and never goes below it again in this solve.
+  auto refactorize_at_rho = [&](double rho) {
+    rho_ = rho_floor_ = rho;
     rho_base_ = std::max(rho_base_, rho_);
-    fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
-  }
+    return kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
+  };
+  // Back up one step at a time and never shrink below the last ρ that worked.
+  while (fs != FactorStatus::Ok && rho_ < settings_.rho)
+    fs = refactorize_at_rho(std::min(rho_ / settings_.rho_update_factor, settings_.rho));
   while (fs != FactorStatus::Ok && (mu_eq_ < settings_.mu_eq || mu_in_ < settings_.mu_in)) {
     mu_eq_ = std::min(mu_eq_ * 100, settings_.mu_eq);
     mu_in_ = std::min(mu_in_ * 100, settings_.mu_in);
@@ -102,10 +104,8 @@ bool ProximalMethod::prepare_factorization(Status& status) {
   const double rho_convex =
       fs == FactorStatus::WrongInertia ? settings_.convexity_tolerance * hessian_norm() : 0.0;
   while (fs == FactorStatus::WrongInertia && rho_ < rho_convex) {
-    rho_ = std::min(rho_ * kConvexityRhoFactor, rho_convex);
-    rho_floor_ = convexity_rho_ = rho_;
-    rho_base_ = std::max(rho_base_, rho_);
-    fs = kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active);
+    fs = refactorize_at_rho(std::min(rho_ * kConvexityRhoFactor, rho_convex));
+    convexity_rho_ = rho_;
   }
   if (fs == FactorStatus::Ok) return true;
   status = fs == FactorStatus::WrongInertia ? Status::NonConvex : Status::NumericalError;
