@@ -53,9 +53,11 @@ ActiveKkt::ActiveKkt(const Solver& solver, const Options& options, const Closest
   const FactorStatus status = dense_ ? dense_->status() : sparse_->status();
   if (status != FactorStatus::Ok)
     throw std::logic_error("derivatives: the solver's final factorization is not usable");
-  // The factorization's own diagonal for rows it holds inactive (dense keeps mu_in private;
-  // Info reports the final one).
-  mu_in_ = sparse_ ? sparse_->mu_in() : solver.result().info.mu_in;
+  // The factorization's own regularization: its diagonal for rows it holds inactive, and
+  // the difference M − K that makes the implicit operator (see apply_preconditioned).
+  rho_ = sparse_ ? sparse_->rho() : dense_->rho();
+  mu_eq_ = sparse_ ? sparse_->mu_eq() : dense_->mu_eq();
+  mu_in_ = sparse_ ? sparse_->mu_in() : dense_->mu_in();
   if (!(mu_in_ > 0.0)) mu_in_ = 1.0;
 
   singular_ = closest != nullptr;  // the violated rows are dependent by construction
@@ -70,6 +72,7 @@ ActiveKkt::ActiveKkt(const Solver& solver, const Options& options, const Closest
 
   const ActiveSet& held = dense_ ? dense_->active_set() : sparse_->active_set();
   for (int i = 0; i < m_; ++i) mismatch_ += (held[i] != 0) != (in_j_[i] != 0);
+  implicit_ = mismatch_ == 0 && !singular_;
 
   tx_.resize(n_);
   ty_.resize(n_eq_);
@@ -165,6 +168,20 @@ void ActiveKkt::apply_preconditioner(const Eigen::Ref<const Vector>& in, Vector&
   out.head(na) = reduced_.head(na);
   for (int i = 0; i < m_; ++i)
     out[na + i] = position[i] >= 0 ? reduced_[na + position[i]] : -in[na + i] / mu_in_;
+}
+
+void ActiveKkt::apply_preconditioned(const Eigen::Ref<const Vector>& in, Vector& z, Vector& out) {
+  apply_preconditioner(in, z);
+  if (!implicit_) return apply_operator(z, out);
+  // K = M − Δ with Δ = diag(ρI, −μ_eq I, −μ_in on the rows of J, 0 elsewhere) when the
+  // factorization holds J itself (M z = in up to its rounding): K M⁻¹ in = in − Δz, which
+  // costs O(N) instead of the products with H, A and C (a quarter of a sparse backward, a
+  // third of a dense one). gmres() checks the result with the true operator at the end.
+  const int na = n_ + n_eq_;
+  out.resize(size());
+  out.head(n_) = in.head(n_) - rho_ * z.head(n_);
+  out.segment(n_, n_eq_) = in.segment(n_, n_eq_) + mu_eq_ * z.segment(n_, n_eq_);
+  for (int i = 0; i < m_; ++i) out[na + i] = in[na + i] + (in_j_[i] ? mu_in_ * z[na + i] : 0.0);
 }
 
 SolveReport ActiveKkt::solve(const Vector& r, Vector& u, bool least_squares) {

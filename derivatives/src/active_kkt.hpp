@@ -56,6 +56,8 @@ class ActiveKkt {
   void apply_operator(const Vector& v, Vector& out);
   // out ≈ K̃⁻¹ in: the solver's factorization of the regularized matrix.
   void apply_preconditioner(const Eigen::Ref<const Vector>& in, Vector& out);
+  // z = M⁻¹ in and out = K̃ z: implicitly (see there) when the factorization holds J.
+  void apply_preconditioned(const Eigen::Ref<const Vector>& in, Vector& z, Vector& out);
   // Restarted, right-preconditioned GMRES on K̃ x = rhs from x = 0.
   // restricted: range-restricted (see there); least_squares: see solve().
   void gmres(const Vector& rhs, Vector& x, SolveReport& report, bool least_squares,
@@ -67,13 +69,15 @@ class ActiveKkt {
   const sparse::KktSystem* sparse_ = nullptr;
   Options options_;
   int n_ = 0, n_eq_ = 0, m_ = 0, n_user_in_ = 0;
-  double mu_in_ = 1.0;  // diagonal of the rows outside J (the factorization's own value)
+  // The factorization's regularization; mu_in_ is also the diagonal of the rows outside J.
+  double rho_ = 0.0, mu_eq_ = 0.0, mu_in_ = 1.0;
 
   std::vector<signed char> side_;
   std::vector<std::uint8_t> in_j_;
   int weakly_active_ = 0;
   bool singular_ = false;  // K known to be singular: skip the plain GMRES attempt
   int mismatch_ = 0;
+  bool implicit_ = false;  // the factorization holds J: K̃ M⁻¹ applied as I − ΔM⁻¹
 
   // Scaling of rows and columns of [x | y | z] between user and equilibrated units.
   Vector d_, e_, f_;

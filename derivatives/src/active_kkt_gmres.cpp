@@ -57,13 +57,23 @@ void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report, bool le
   // one triangular solve pair. Its rounding (~1e-14 relative) is harmless for tolerances down
   // to 1e-10; below that the true residual is recomputed, a restart then also acting as a
   // refinement step against the rounding of the factorization.
-  const bool recursive_residual = options_.tolerance >= 1e-10;
+  // With the implicit operator the recursion follows I − ΔM⁻¹, which equals K̃M⁻¹ only up to
+  // the factorization's rounding: every cycle after the first starts from the true
+  // residual, so the last one confirms the answer with one product with K̃.
+  bool recursive_residual = options_.tolerance >= 1e-10 && !implicit_;
+  double cycle_estimate = 0.0;  // the last cycle's final residual estimate
   for (bool first = true;; first = false) {
     if (first) {
       r = rhs;  // x = 0: no product needed
     } else if (!recursive_residual) {
       apply_operator(x, w);
       r = rhs - w;
+      // The implicit operator drifted from K̃ (a factorization whose rounding M⁻¹ amplifies:
+      // penalties near their floors): the explicit products from here on.
+      if (implicit_ && r.norm() > 10.0 * cycle_estimate && r.norm() > target) {
+        implicit_ = false;
+        recursive_residual = options_.tolerance >= 1e-10;
+      }
     }
     const double r_norm = r.norm();
     const bool progress = r_norm < best_norm;  // false for NaN too
@@ -88,8 +98,7 @@ void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report, bool le
     // application less per cycle, for solve()'s first attempt (see there).
     coords.setZero();
     if (restricted) {
-      apply_preconditioner(r, z);
-      apply_operator(z, w);
+      apply_preconditioned(r, z, w);
       ++report.iterations;
       const double start_norm = w.norm();
       if (!(start_norm > 0.0) || !std::isfinite(start_norm)) break;
@@ -108,9 +117,8 @@ void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report, bool le
     int used = 0;
     for (int j = 0; j < k && report.iterations < options_.max_iterations; ++j) {
       ensure_columns(j);
-      apply_preconditioner(basis_.col(j), z);
+      apply_preconditioned(basis_.col(j), z, w);
       preconditioned_.col(j) = z;
-      apply_operator(z, w);
       ++report.iterations;
       // Modified Gram-Schmidt, twice: the preconditioned operator can be far from normal.
       for (int pass = 0; pass < 2; ++pass)
@@ -145,6 +153,7 @@ void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report, bool le
       g[j + 1] = -sn[j] * a + cs[j] * b;
       used = j + 1;
       const double estimate = std::hypot(outside.norm(), g[j + 1]);
+      cycle_estimate = estimate;
       if (estimate <= target || breakdown) break;
       // A cycle also ends when the estimate stalls (less than 10% gained over 4 steps) once
       // it is past half of the orders of magnitude to the target: the factorization's own

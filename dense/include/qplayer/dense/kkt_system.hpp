@@ -44,6 +44,10 @@ class KktSystem final : public qplayer::KktSystem {
   int n_eq() const { return n_eq_; }
   int n_in() const { return n_in_; }
   const Ldlt& ldlt() const { return ldlt_; }
+  /// Regularization of the factorization held: H + ρI, −μ_eq I, −μ_in I.
+  double rho() const { return rho_; }
+  double mu_eq() const { return mu_eq_; }
+  double mu_in() const { return mu_in_; }
   const ActiveSet& active_set() const { return active_; }
   /// Inequality row held at reduced position n + n_eq + p, for p < |J|.
   const std::vector<int>& active_order() const { return active_order_; }
