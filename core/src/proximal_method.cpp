@@ -128,8 +128,12 @@ void ProximalMethod::run(Info& info, Result& result) {
   // solve (mpc::Controller passes the previous penalties): its Newton steps start next to
   // the answer and reuse the held factorization, while a polishing attempt costs a
   // factorization of its own (MPC hard, N = 10: 41 % of a warm step). The first attempt
-  // waits one outer step there.
-  int next_polish = penalties_at_floors(kNearFloor) ? 1 : 0, polish_interval = 1;
+  // waits two outer steps there: such a run converges in its third outer step on its own
+  // (MPC hard, N = 10: 2.8 Newton steps), and an attempt after the second, which polishing
+  // usually turns into the answer, still costs its factorization and 2–4 refinement
+  // passes in long double, more than the Newton step it saves.
+  constexpr int kWarmPolishDelay = 2;
+  int next_polish = penalties_at_floors(kNearFloor) ? kWarmPolishDelay : 0, polish_interval = 1;
   w.polished.assign(w.n_in, 2);
   Status status = Status::MaxIterReached;
 
