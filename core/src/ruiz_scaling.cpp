@@ -56,6 +56,10 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
   e = Vector::Ones(n_eq);
   f = Vector::Ones(n_in);
   c = 1.0;
+  // Each sweep reads the norms of the currently scaled matrix, diag(d, e, f)·K·diag(d, e, f),
+  // entry by entry, and only the final factors are applied to the matrices: one pass over
+  // the entries per sweep instead of a norm pass and a scaling pass (the scaling pass was
+  // half of Ruiz's time, and Ruiz a tenth of a dense n = 100 setup + solve).
   Vector dd(n), de(n_eq), df(n_in);
   for (int sweep = 0; sweep < iterations; ++sweep) {
     // Infinity norms of the KKT columns: x-columns see H, A and C; constraint columns
@@ -64,32 +68,34 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
     de.setZero();
     df.setZero();
     for (int j = 0; j < n; ++j) {
+      const double dj = d[j];
+      double column = 0.0;
       for (SparseMatrix::InnerIterator it(H, j); it; ++it)
-        dd[j] = std::max(dd[j], std::abs(it.value()));
+        column = std::max(column, std::abs(it.value()) * d[it.row()]);
       for (SparseMatrix::InnerIterator it(A, j); it; ++it) {
-        dd[j] = std::max(dd[j], std::abs(it.value()));
-        de[it.row()] = std::max(de[it.row()], std::abs(it.value()));
+        const double v = std::abs(it.value()) * e[it.row()];
+        column = std::max(column, v);
+        de[it.row()] = std::max(de[it.row()], v * dj);
       }
       for (SparseMatrix::InnerIterator it(C, j); it; ++it) {
-        dd[j] = std::max(dd[j], std::abs(it.value()));
-        df[it.row()] = std::max(df[it.row()], std::abs(it.value()));
+        const double v = std::abs(it.value()) * f[it.row()];
+        column = std::max(column, v);
+        df[it.row()] = std::max(df[it.row()], v * dj);
       }
+      dd[j] = column * dj;
     }
     double worst = 0.0;
     for (int j = 0; j < n; ++j) worst = std::max(worst, std::abs(1.0 - dd[j]));
     for (int i = 0; i < n_eq; ++i) worst = std::max(worst, std::abs(1.0 - de[i]));
     for (int i = 0; i < n_in; ++i) worst = std::max(worst, std::abs(1.0 - df[i]));
-    for (int j = 0; j < n; ++j) dd[j] = inverse_sqrt(dd[j]);
-    for (int i = 0; i < n_eq; ++i) de[i] = inverse_sqrt(de[i]);
-    for (int i = 0; i < n_in; ++i) df[i] = inverse_sqrt(df[i]);
-    scale_matrix(H, dd, dd);
-    scale_matrix(A, de, dd);
-    scale_matrix(C, df, dd);
-    d.array() *= dd.array();
-    e.array() *= de.array();
-    f.array() *= df.array();
+    for (int j = 0; j < n; ++j) d[j] *= inverse_sqrt(dd[j]);
+    for (int i = 0; i < n_eq; ++i) e[i] *= inverse_sqrt(de[i]);
+    for (int i = 0; i < n_in; ++i) f[i] *= inverse_sqrt(df[i]);
     if (worst < 1e-3) break;  // already equilibrated: further sweeps change nothing useful
   }
+  scale_matrix(H, d, d);
+  scale_matrix(A, e, d);
+  scale_matrix(C, f, d);
   g.array() *= d.array();
   b.array() *= e.array();
   l.array() *= f.array();  // ±inf stays ±inf since f > 0
