@@ -93,6 +93,15 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
     for (int i = 0; i < n_in; ++i) f[i] *= inverse_sqrt(df[i]);
     if (worst < 1e-3) break;  // already equilibrated: further sweeps change nothing useful
   }
+  // Factors rounded to powers of two: scaling and unscaling are then exact, so the scaled
+  // problem is the user's problem in other units, not a rounded copy of it, and a solution
+  // maps back without rounding (the equilibration is off by at most √2 per row or column).
+  const auto power_of_two = [](Vector& v) {
+    for (Eigen::Index i = 0; i < v.size(); ++i) v[i] = std::exp2(std::round(std::log2(v[i])));
+  };
+  power_of_two(d);
+  power_of_two(e);
+  power_of_two(f);
   scale_matrix(H, d, d);
   scale_matrix(A, e, d);
   scale_matrix(C, f, d);
@@ -113,7 +122,7 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
     h_norm = n > 0 ? h_norm / n : 0.0;
     const double g_norm = g.size() ? g.lpNorm<Eigen::Infinity>() : 0.0;
     const double scale = std::max(h_norm, g_norm);
-    c = scale > 1e-10 ? std::clamp(1.0 / scale, 1e-4, 1e4) : 1.0;
+    c = scale > 1e-10 ? std::exp2(std::round(std::log2(std::clamp(1.0 / scale, 1e-4, 1e4)))) : 1.0;
     H *= c;
     g *= c;
   }
