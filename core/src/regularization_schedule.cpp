@@ -42,8 +42,12 @@ void ProximalMethod::lower_floors_if_crawling(bool accepted, double primal) {
   // repeats (QGROW15, dense: 2.3e-10 ↔ 4.7e-10, where smaller floors only cost time).
   // Near the floors, not exactly at them: without a BCL rejection μ stays one ulp above a
   // floor (0.1·1e-7), and at mid accuracy LISWET2 crawled there for 2000 steps.
-  bool crawling = accepted && penalties_at_floors(kNearFloor) && !closest_ && !floors_locked_ &&
-                  primal > kCrawlRatio * last_primal_ && primal < last_primal_;
+  // Above the floors too: where the BCL target eta_ext has reached its own floor
+  // (0.1·eps_abs, 1e-7 at mid accuracy) every subproblem is accepted and μ never moves,
+  // so a crawl there never reaches the floors (LISWET2 at mid: μ_in stayed at 1e-7 for
+  // 2000 outer steps, gap 1e-5). There the crawl lowers μ itself, one BCL factor.
+  bool crawling = accepted && !closest_ && !floors_locked_ && primal > kCrawlRatio * last_primal_ &&
+                  primal < last_primal_;
   if (crawling) {  // the O(n) dual residual only when the rest already says crawl
     double dual = 0.0, dual_scale = 0.0;
     unscaled_dual(dual, dual_scale);
@@ -53,6 +57,14 @@ void ProximalMethod::lower_floors_if_crawling(bool accepted, double primal) {
   last_primal_ = primal;
   if (crawl_steps_ < kCrawlSteps) return;
   crawl_steps_ = 0;
+  if (!penalties_at_floors(kNearFloor)) {
+    const double new_eq = std::max(mu_eq_ * settings_.mu_update_factor, mu_floor_eq_);
+    const double new_in = std::max(mu_in_ * settings_.mu_update_factor, mu_floor_in_);
+    refactorize_ = refactorize_ || new_eq != mu_eq_ || new_in != mu_in_;
+    mu_eq_ = new_eq;
+    mu_in_ = new_in;
+    return;
+  }
   const double floor_eq =
       std::min(mu_floor_eq_, std::max(mu_floor_eq_ * kCrawlFloorFactor, settings_.mu_min_crawl));
   const double floor_in =
