@@ -290,11 +290,7 @@ void ProximalMethod::run(Info& info, Result& result) {
     if (!accept) {
       w.y = w.ye;
       w.z = w.ze;
-      const double new_mu_eq = std::max(mu_eq_ * st.mu_update_factor, mu_floor_eq_);
-      const double new_mu_in = std::max(mu_in_ * st.mu_update_factor, mu_floor_in_);
-      refactorize_ = refactorize_ || new_mu_eq != mu_eq_ || new_mu_in != mu_in_;
-      mu_eq_ = new_mu_eq;
-      mu_in_ = new_mu_in;
+      decrease_penalties();
       eta_ext = st.bcl_eta_ext_init * std::pow(mu_in_, st.bcl_alpha);
       eta_in = std::max(mu_in_, st.eps_inner_min);
     }

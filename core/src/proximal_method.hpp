@@ -80,9 +80,12 @@ class ProximalMethod {
   // Penalties within this factor of their floors count as there: μ·0.1 can land one ulp
   // above a floor and stay there until the next BCL rejection.
   static constexpr double kNearFloor = 1.01;
-  /// Counts outer steps at the floors whose primal residual barely moves, and after
-  /// kCrawlSteps of them lowers the floors (and the penalties) by kCrawlFloorFactor.
+  /// Counts accepted outer steps whose primal residual barely moves, and after kCrawlSteps
+  /// of them lowers the floors (and the penalties) by kCrawlFloorFactor, or, while the
+  /// penalties are still above the floors, the penalties by one BCL factor.
   void lower_floors_if_crawling(bool accepted, double primal);
+  // One BCL decrease of μ_eq and μ_in (× mu_update_factor), not below the floors.
+  void decrease_penalties();
   /// ‖H‖∞ of the scaled problem (the scale of convexity_tolerance).
   double hessian_norm() const;
 

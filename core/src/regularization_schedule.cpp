@@ -10,9 +10,9 @@ namespace qplayer::detail {
 namespace {
 
 // The outer iteration crawls when the primal residual falls, but by less than 1 - kCrawlRatio,
-// per accepted step at the floors, kCrawlSteps steps in a row, with the dual residual within
-// kCrawlDual times its tolerance; the floors then drop by kCrawlFloorFactor (see
-// lower_floors_if_crawling).
+// per accepted step, kCrawlSteps steps in a row, with the dual residual within
+// kCrawlDual times its tolerance; then μ drops one BCL factor (above the floors) or the
+// floors drop by kCrawlFloorFactor (see lower_floors_if_crawling).
 constexpr double kCrawlRatio = 0.9;
 constexpr int kCrawlSteps = 10;
 constexpr double kCrawlFloorFactor = 1e-2;
@@ -57,14 +57,7 @@ void ProximalMethod::lower_floors_if_crawling(bool accepted, double primal) {
   last_primal_ = primal;
   if (crawl_steps_ < kCrawlSteps) return;
   crawl_steps_ = 0;
-  if (!penalties_at_floors(kNearFloor)) {
-    const double new_eq = std::max(mu_eq_ * settings_.mu_update_factor, mu_floor_eq_);
-    const double new_in = std::max(mu_in_ * settings_.mu_update_factor, mu_floor_in_);
-    refactorize_ = refactorize_ || new_eq != mu_eq_ || new_in != mu_in_;
-    mu_eq_ = new_eq;
-    mu_in_ = new_in;
-    return;
-  }
+  if (!penalties_at_floors(kNearFloor)) return decrease_penalties();
   const double floor_eq =
       std::min(mu_floor_eq_, std::max(mu_floor_eq_ * kCrawlFloorFactor, settings_.mu_min_crawl));
   const double floor_in =
@@ -73,6 +66,14 @@ void ProximalMethod::lower_floors_if_crawling(bool accepted, double primal) {
   mu_floor_eq_ = mu_eq_ = floor_eq;
   mu_floor_in_ = mu_in_ = floor_in;
   refactorize_ = true;
+}
+
+void ProximalMethod::decrease_penalties() {
+  const double new_eq = std::max(mu_eq_ * settings_.mu_update_factor, mu_floor_eq_);
+  const double new_in = std::max(mu_in_ * settings_.mu_update_factor, mu_floor_in_);
+  refactorize_ = refactorize_ || new_eq != mu_eq_ || new_in != mu_in_;
+  mu_eq_ = new_eq;
+  mu_in_ = new_in;
 }
 
 bool ProximalMethod::prepare_factorization(Status& status) {

@@ -23,6 +23,9 @@ SparseMatrix stack_box_rows(const Problem& p) {
   return C;
 }
 
+// The power of two nearest to v > 0 (in the log): scaling by it is exact.
+double nearest_power_of_two(double v) { return std::exp2(std::round(std::log2(v))); }
+
 // One sweep's scaling factor from an infinity norm: 1/sqrt(norm), with empty rows left alone.
 double inverse_sqrt(double norm) { return norm > 1e-10 ? 1.0 / std::sqrt(norm) : 1.0; }
 
@@ -96,12 +99,7 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
   // Factors rounded to powers of two: scaling and unscaling are then exact, so the scaled
   // problem is the user's problem in other units, not a rounded copy of it, and a solution
   // maps back without rounding (the equilibration is off by at most √2 per row or column).
-  const auto power_of_two = [](Vector& v) {
-    for (Eigen::Index i = 0; i < v.size(); ++i) v[i] = std::exp2(std::round(std::log2(v[i])));
-  };
-  power_of_two(d);
-  power_of_two(e);
-  power_of_two(f);
+  for (Vector* v : {&d, &e, &f}) *v = v->unaryExpr(&nearest_power_of_two);
   scale_matrix(H, d, d);
   scale_matrix(A, e, d);
   scale_matrix(C, f, d);
@@ -122,7 +120,7 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
     h_norm = n > 0 ? h_norm / n : 0.0;
     const double g_norm = g.size() ? g.lpNorm<Eigen::Infinity>() : 0.0;
     const double scale = std::max(h_norm, g_norm);
-    c = scale > 1e-10 ? std::exp2(std::round(std::log2(std::clamp(1.0 / scale, 1e-4, 1e4)))) : 1.0;
+    c = scale > 1e-10 ? nearest_power_of_two(std::clamp(1.0 / scale, 1e-4, 1e4)) : 1.0;
     H *= c;
     g *= c;
   }

@@ -68,14 +68,14 @@ void ActiveKkt::gmres(const Vector& rhs, Vector& x, SolveReport& report, bool le
     } else if (!recursive_residual) {
       apply_operator(x, w);
       r = rhs - w;
-      // The implicit operator drifted from K̃ (a factorization whose rounding M⁻¹ amplifies:
-      // penalties near their floors): the explicit products from here on.
-      if (implicit_ && r.norm() > 10.0 * cycle_estimate && r.norm() > target) {
-        implicit_ = false;
-        recursive_residual = options_.tolerance >= 1e-10;
-      }
     }
     const double r_norm = r.norm();
+    // The implicit operator drifted from K̃ (a factorization whose rounding M⁻¹ amplifies:
+    // penalties near their floors): the explicit products from here on.
+    if (!first && implicit_ && r_norm > 10.0 * cycle_estimate && r_norm > target) {
+      implicit_ = false;
+      recursive_residual = options_.tolerance >= 1e-10;
+    }
     const bool progress = r_norm < best_norm;  // false for NaN too
     if (progress) {
       best_norm = r_norm;
