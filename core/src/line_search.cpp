@@ -36,7 +36,14 @@ double ExactLineSearch::minimize(double a0, double a1, double mu, const Vector& 
     }
   }
   if (c0 >= 0) return 0.0;  // not a descent direction (only from round-off)
-  std::sort(breakpoints_.begin(), breakpoints_.end());
+  // The minimizer usually lies before the first few of thousands of breakpoints: a heap
+  // hands them out in sorted order for O(rows + visited·log rows) instead of a full sort
+  // (LISWET2: the sort took 9.5 % of the solve). Pairs compare as a total order, so the
+  // order, and the step, are those of a sort.
+  const auto later = [](const std::pair<double, int>& a, const std::pair<double, int>& b) {
+    return a > b;
+  };
+  std::make_heap(breakpoints_.begin(), breakpoints_.end(), later);
   // No row changes side before the full step: the merit is one quadratic there and the
   // Newton step is its exact minimizer. Returning exactly 1 keeps the dual update exact
   // where the slope a0 carries round-off amplified by 1/μ.
@@ -44,9 +51,12 @@ double ExactLineSearch::minimize(double a0, double a1, double mu, const Vector& 
     const double root = -c0 / c1;
     if (breakpoints_.empty() || root <= breakpoints_.front().first) return 1.0;
   }
-  for (const auto& [t, code] : breakpoints_) {
+  while (!breakpoints_.empty()) {
+    const auto [t, code] = breakpoints_.front();
     const double root = -c0 / c1;
     if (root <= t) return root;
+    std::pop_heap(breakpoints_.begin(), breakpoints_.end(), later);
+    breakpoints_.pop_back();
     // Toggle the row's contribution with respect to this bound.
     const Eigen::Index i = code / 2;
     const double bound = (code & 1) ? u[i] : l[i];
