@@ -155,10 +155,10 @@ bool ordering_available(Ordering ordering) {
   return false;
 }
 
-long long symbolic_nnz_l(const SparseMatrix& upper, const std::vector<int>& permutation) {
+SymbolicCost symbolic_cost(const SparseMatrix& upper, const std::vector<int>& permutation) {
   const int n = static_cast<int>(upper.cols());
   if (static_cast<int>(permutation.size()) != n) {
-    throw std::invalid_argument("symbolic_nnz_l: permutation has size " +
+    throw std::invalid_argument("symbolic_cost: permutation has size " +
                                 std::to_string(permutation.size()) + ", expected " +
                                 std::to_string(n));
   }
@@ -180,8 +180,9 @@ long long symbolic_nnz_l(const SparseMatrix& upper, const std::vector<int>& perm
         neighbour[next[j]++] = static_cast<int>(it.row());
       }
   std::vector<int> inverse(n), parent(n, -1), flag(n, -1);
+  std::vector<long long> column_count(n, 0);
   for (int k = 0; k < n; ++k) inverse[permutation[k]] = k;
-  long long count = 0;
+  SymbolicCost cost;
   // Row k of L is the set of nodes reached walking up the elimination tree from each i < k
   // adjacent to k (ldl_symbolic's algorithm).
   for (int k = 0; k < n; ++k) {
@@ -191,11 +192,19 @@ long long symbolic_nnz_l(const SparseMatrix& upper, const std::vector<int>& perm
       for (int i = inverse[neighbour[p]]; i < k && flag[i] != k; i = parent[i]) {
         if (parent[i] == -1) parent[i] = k;
         flag[i] = k;
-        ++count;
+        ++column_count[i];
       }
     }
   }
-  return count;
+  for (const long long c : column_count) {
+    cost.nnz_l += c;
+    cost.flops += static_cast<double>(c) * static_cast<double>(c);
+  }
+  return cost;
+}
+
+long long symbolic_nnz_l(const SparseMatrix& upper, const std::vector<int>& permutation) {
+  return symbolic_cost(upper, permutation).nnz_l;
 }
 
 OrderingChoice choose_ordering(const SparseMatrix& upper, Ordering ordering) {
@@ -213,12 +222,12 @@ OrderingChoice choose_ordering(const SparseMatrix& upper, Ordering ordering) {
       choice.ordering = Ordering::Natural;
     } else {
       choice = choose_ordering(upper, Ordering::Amd);
-      const bool heavy = choice.nnz_l > kMetisTryFill &&
-                         static_cast<double>(choice.nnz_l) >
-                             kMetisTryRatio * static_cast<double>(upper.nonZeros());
+      const bool heavy =
+          choice.flops > kMetisTryFlops &&
+          choice.flops > kMetisTryFlopsPerEntry * static_cast<double>(upper.nonZeros());
       if (heavy && ordering_available(Ordering::Metis)) {
         OrderingChoice metis = choose_ordering(upper, Ordering::Metis);
-        if (metis.nnz_l < choice.nnz_l) choice = std::move(metis);
+        if (metis.flops < choice.flops) choice = std::move(metis);
       }
       return choice;
     }
@@ -246,7 +255,9 @@ OrderingChoice choose_ordering(const SparseMatrix& upper, Ordering ordering) {
                                to_string(choice.ordering) + "'");
     }
   }
-  choice.nnz_l = symbolic_nnz_l(upper, choice.permutation);
+  const SymbolicCost cost = symbolic_cost(upper, choice.permutation);
+  choice.nnz_l = cost.nnz_l;
+  choice.flops = cost.flops;
   return choice;
 }
 

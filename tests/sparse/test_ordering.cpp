@@ -105,6 +105,30 @@ long long fill_nnz_l(const SparseMatrix& upper, const std::vector<int>& perm) {
   return count;
 }
 
+// Σ over the columns of L of (entries below the diagonal)², by plain symbolic Gaussian
+// elimination on a dense boolean copy of P A Pᵀ: independent of the elimination-tree count.
+double dense_elimination_flops(const SparseMatrix& upper, const std::vector<int>& perm) {
+  const int n = static_cast<int>(upper.cols());
+  std::vector<int> pinv(n);
+  for (int k = 0; k < n; ++k) pinv[perm[k]] = k;
+  std::vector<std::vector<char>> nz(n, std::vector<char>(n, 0));
+  for (int j = 0; j < n; ++j)
+    for (SparseMatrix::InnerIterator it(upper, j); it; ++it)
+      nz[pinv[it.row()]][pinv[j]] = nz[pinv[j]][pinv[it.row()]] = 1;
+  double flops = 0.0;
+  for (int k = 0; k < n; ++k) {
+    double below = 0.0;
+    for (int i = k + 1; i < n; ++i) {
+      if (!nz[i][k]) continue;
+      below += 1.0;
+      for (int j = k + 1; j < n; ++j)
+        if (nz[j][k]) nz[i][j] = 1;
+    }
+    flops += below * below;
+  }
+  return flops;
+}
+
 std::vector<Ordering> available_orderings() {
   std::vector<Ordering> result;
   for (Ordering o : {Ordering::Auto, Ordering::Natural, Ordering::Amd, Ordering::Metis}) {
@@ -144,10 +168,29 @@ TEST_CASE("choose_ordering keeps concrete orderings and resolves Auto by fill") 
     // The library's symbolic count agrees with this file's independent one.
     CHECK(choice.nnz_l == fill_nnz_l(grid, choice.permutation));
     CHECK(qplayer::sparse::symbolic_nnz_l(grid, choice.permutation) == choice.nnz_l);
+    CHECK(choice.flops == doctest::Approx(dense_elimination_flops(grid, choice.permutation)));
   }
 #ifdef QPLAYER_HAS_AMD
-  // Auto never does worse than AMD: METIS is only kept when it fills less.
-  CHECK(choose_ordering(grid, Ordering::Auto).nnz_l <= choose_ordering(grid, Ordering::Amd).nnz_l);
+  // Auto never does worse than AMD: METIS is only kept when it costs fewer flops.
+  CHECK(choose_ordering(grid, Ordering::Auto).flops <= choose_ordering(grid, Ordering::Amd).flops);
+#endif
+}
+
+TEST_CASE("Auto tries METIS only where one AMD factorization is heavy, and keeps the cheaper") {
+  // A 2-D grid's nested dissection beats minimum degree as the grid grows; the rule must
+  // fire on the large grid (AMD's flops far above both thresholds) and not on the small one.
+  const SparseMatrix small = grid_laplacian(10), large = grid_laplacian(120);
+  const OrderingChoice small_auto = choose_ordering(small, Ordering::Auto);
+  CHECK(small_auto.ordering ==
+        (ordering_available(Ordering::Amd) ? Ordering::Amd : Ordering::Natural));
+#if defined(QPLAYER_HAS_AMD) && defined(QPLAYER_HAS_METIS)
+  const OrderingChoice amd = choose_ordering(large, Ordering::Amd);
+  const OrderingChoice metis = choose_ordering(large, Ordering::Metis);
+  REQUIRE(amd.flops > kMetisTryFlops);
+  REQUIRE(amd.flops > kMetisTryFlopsPerEntry * static_cast<double>(large.nonZeros()));
+  const OrderingChoice chosen = choose_ordering(large, Ordering::Auto);
+  CHECK(chosen.ordering == (metis.flops < amd.flops ? Ordering::Metis : Ordering::Amd));
+  CHECK(chosen.flops == std::min(amd.flops, metis.flops));
 #endif
 }
 

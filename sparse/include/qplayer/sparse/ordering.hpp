@@ -14,8 +14,17 @@ namespace qplayer::sparse {
 /// METIS with QPLAYER_WITH_METIS; Natural and Auto always).
 bool ordering_available(Ordering ordering);
 
-/// Entries of L strictly below the diagonal for the LDLᵀ of the symmetric matrix whose upper
-/// triangle is `upper`, under perm[new] = old (elimination-tree count, O(nnz(L)) time).
+/// Symbolic cost of the LDLᵀ of the symmetric matrix whose upper triangle is `upper`, under
+/// perm[new] = old (elimination-tree count, O(nnz(L)) time).
+struct SymbolicCost {
+  long long nnz_l = 0;  ///< entries of L strictly below the diagonal
+  /// Σ over the columns of L of (entries below the diagonal)²: the multiply-adds of one
+  /// numeric factorization up to a constant. It, not nnz(L), predicts the factorization's
+  /// time: QSHIP12L's KKT has 1.7× AMD's nnz(L) under METIS but 4.3× its flops.
+  double flops = 0.0;
+};
+SymbolicCost symbolic_cost(const SparseMatrix& upper, const std::vector<int>& permutation);
+/// symbolic_cost(upper, permutation).nnz_l
 long long symbolic_nnz_l(const SparseMatrix& upper, const std::vector<int>& permutation);
 
 /// What the ordering strategy decided for one pattern.
@@ -23,14 +32,17 @@ struct OrderingChoice {
   std::vector<int> permutation;           ///< perm[new] = old
   Ordering ordering = Ordering::Natural;  ///< the concrete ordering used (never Auto)
   long long nnz_l = 0;                    ///< symbolic nnz(L) under it
+  double flops = 0.0;                     ///< SymbolicCost::flops under it
 };
 
 /// Auto rule (measured on the 137 Maros–Meszaros KKT patterns, README.md "Orderings"): AMD;
-/// when AMD's fill is heavy (nnz(L) > kMetisTryFill and nnz(L) > kMetisTryRatio · nnz(upper))
-/// METIS is tried as well and the smaller nnz(L) wins. METIS's ordering costs 10–20× AMD's,
-/// so it is only paid for where the factorizations it shortens dominate.
-inline constexpr long long kMetisTryFill = 100000;
-inline constexpr double kMetisTryRatio = 10.0;
+/// when one factorization under AMD is heavy (flops > kMetisTryFlops and flops >
+/// kMetisTryFlopsPerEntry · nnz(upper)) METIS is tried as well and the smaller flops win.
+/// METIS's ordering costs 10–30× AMD's, about 1–2.5 µs per entry of `upper`: the per-entry
+/// test asks that a factorization cost enough, relative to the matrix, that the tens of
+/// factorizations of a solve repay it.
+inline constexpr double kMetisTryFlops = 5e6;
+inline constexpr double kMetisTryFlopsPerEntry = 200.0;
 
 /// Computes the ordering (Auto resolved by the rule above). Throws std::invalid_argument when
 /// a requested ordering is not compiled in, std::runtime_error when the library fails.
