@@ -70,7 +70,7 @@ ActiveKkt::ActiveKkt(const Solver& solver, const Options& options, const Closest
     find_active_set(solver);
   }
 
-  const ActiveSet& held = dense_ ? dense_->active_set() : sparse_->active_set();
+  const ActiveSet& held = dense_ ? dense_->active_set() : sparse_->factored_active_set();
   for (int i = 0; i < m_; ++i) mismatch_ += (held[i] != 0) != (in_j_[i] != 0);
   implicit_ = mismatch_ == 0 && !singular_;
 

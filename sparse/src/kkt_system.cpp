@@ -43,6 +43,21 @@ KktSystem::KktSystem(const KktData& data, const Settings& settings,
   backend_->analyze(kkt_, permutation_);
 
   active_.assign(n_in_, 0);
+  factored_.assign(n_in_, 0);
+  // A solve costs about 2·nnz(L) + N multiply-adds, a factorization flops/2.
+  correction_solve_cost_ = 2.0 * static_cast<double>(choice.nnz_l) + total;
+  const double solves_per_factorization = 0.5 * choice.flops / correction_solve_cost_;
+  if (n_in_ > 0 && !backend_->supports_row_updates() &&
+      solves_per_factorization >= kMinSolvesPerFactorization) {
+    // Each corrected row costs two solves: more rows than half the budget never pay.
+    const int rows =
+        std::min({kMaxCorrectedRows, n_in_, static_cast<int>(solves_per_factorization / 2),
+                  static_cast<int>(kMaxCorrectionDoubles / (2.0 * total))});
+    if (rows >= 1) {
+      row_correction_.reserve(total, n_ + n_eq_, n_in_, rows);
+      correction_budget_ = solves_per_factorization;
+    }
+  }
   changed_.reserve(n_in_);
   row_index_.resize(n_ + 1);
   row_value_.resize(n_ + 1);
@@ -137,6 +152,9 @@ void KktSystem::build_pattern() {
     std::vector<int> fill(c_row_start_.begin(), c_row_start_.end() - 1);
     for (int k = 0; k < C_->nonZeros(); ++k) c_row_entry_[fill[C_->innerIndexPtr()[k]]++] = k;
   }
+  c_row_column_.assign(c_row_entry_.size(), 0);
+  for (std::size_t p = 0; p < c_row_entry_.size(); ++p)
+    c_row_column_[p] = inner[c_position_[c_row_entry_[p]]];
   std::fill(kkt_.valuePtr(), kkt_.valuePtr() + kkt_.nonZeros(), 0.0);
 }
 
@@ -219,6 +237,12 @@ FactorStatus KktSystem::check_inertia() const {
 }
 
 FactorStatus KktSystem::numeric_factorize() {
+  // Rows a correction stood in for get their values now.
+  for (int i = 0; i < n_in_; ++i)
+    if (active_[i] != factored_[i]) scatter_row(i);
+  factored_ = active_;
+  row_correction_.clear();
+  correction_spent_ = 0.0;
   const bool ok = backend_->factorize(kkt_);
   ++factorizations_;
   factorized_ = true;
@@ -286,14 +310,15 @@ FactorStatus KktSystem::update_active_set(const ActiveSet& active) {
   if (!rows_ok) {
     if (stale_) {
       scatter_values();
-    } else {
-      for (int i : changed_) scatter_row(i);
+      return numeric_factorize();
     }
-    return numeric_factorize();
+    if (status_ == FactorStatus::Ok && correct_active_set()) return status_;
+    return numeric_factorize();  // scatters the rows that differ from the factorization
   }
   bool ok = true;
   for (int i : changed_) {
     scatter_row(i);
+    factored_[i] = active_[i];
     // After a failed replacement the factors are invalid: the remaining rows only need
     // their values scattered for the refactorization below.
     if (ok) {
@@ -305,6 +330,30 @@ FactorStatus KktSystem::update_active_set(const ActiveSet& active) {
   // Updates accumulate rounding; a fresh factorization is the authority on a failure.
   if (status_ != FactorStatus::Ok) return numeric_factorize();
   return status_;
+}
+
+bool KktSystem::correct_active_set() {
+  if (row_correction_.capacity() == 0) return false;
+  const InequalityRows rows{c_row_start_.data(), c_row_column_.data(), c_row_entry_.data(),
+                            C_->valuePtr()};
+  const int max_solves = static_cast<int>(correction_budget_ - correction_spent_);
+  int solves = 0;
+  const bool ok = row_correction_.set_rows(active_, factored_, rows, *backend_, max_solves, solves);
+  correction_spent_ += solves;
+  rank_updates_ += solves / 2;
+  return ok;
+}
+
+void KktSystem::apply_inverse(const Vector& in, Vector& out) {
+  out = in;
+  if (row_correction_.rows() == 0) {
+    backend_->solve_in_place(out);
+    return;
+  }
+  row_correction_.solve_in_place(*backend_, out);
+  // Its overhead, 2k columns of N against a solve's cost, counts against the budget too.
+  correction_spent_ +=
+      1.0 + 4.0 * row_correction_.rows() * static_cast<double>(out.size()) / correction_solve_cost_;
 }
 
 void KktSystem::apply_operator(const Vector& v, Vector& out) {
@@ -340,13 +389,18 @@ void KktSystem::solve(const Vector& rhs, Vector& solution) {
     numeric_factorize();
   }
 
-  const RefinementOutcome outcome = refine(
-      rhs, solution, residual_, correction_, refinement_steps_, refinement_tol_,
-      [this](const Vector& in, Vector& out) {
-        out = in;
-        backend_->solve_in_place(out);
-      },
-      [this](const Vector& in, Vector& out) { apply_operator(in, out); });
+  auto inverse = [this](const Vector& in, Vector& out) { apply_inverse(in, out); };
+  auto op = [this](const Vector& in, Vector& out) { apply_operator(in, out); };
+  RefinementOutcome outcome = refine(rhs, solution, residual_, correction_, refinement_steps_,
+                                     refinement_tol_, inverse, op);
+  // A corrected solve that refinement cannot bring to its tolerance (an ill-conditioned
+  // capacitance matrix): the refactorized matrix is the authority.
+  const double target = refinement_tol_ * (1.0 + rhs.lpNorm<Eigen::Infinity>());
+  if (row_correction_.rows() > 0 && !(outcome.residual <= target)) {
+    numeric_factorize();
+    outcome = refine(rhs, solution, residual_, correction_, refinement_steps_, refinement_tol_,
+                     inverse, op);
+  }
   last_steps_ = outcome.steps;
   last_residual_ = outcome.residual;
 }

@@ -5,6 +5,7 @@
 #include "qplayer/kkt_system.hpp"
 #include "qplayer/ldlt_backend.hpp"
 #include "qplayer/settings.hpp"
+#include "qplayer/sparse/active_set_correction.hpp"
 
 #include <memory>
 #include <string>
@@ -21,7 +22,9 @@ namespace qplayer::sparse {
 /// Newton system: one pattern, one symbolic analysis and one ordering for the whole solve,
 /// whatever the active set. Active-set changes are value scatters followed by a numeric
 /// refactorization, or, when the backend can (CHOLMOD with its Modify module), row
-/// replacements of the factors in place.
+/// replacements of the factors in place. Backends without row replacement keep their
+/// factorization through a few changed rows where refactorizing costs tens of solves: the
+/// solves then go through an ActiveSetCorrection (Sherman–Morrison–Woodbury).
 ///
 /// The products H x, A x, ... used for iterative refinement come from the solver's own
 /// scaled matrices (KktData), which must outlive this object; nothing is copied from them.
@@ -31,6 +34,12 @@ class KktSystem final : public qplayer::KktSystem {
   /// + this (measured with CHOLMOD's rowdel + rowadd against cholmod_factorize: the bound
   /// was below the break-even count on 5 of 6 Maros–Meszaros KKT matrices, README.md).
   static constexpr double kRowReplacementsPerNnzL = 10.0;
+  /// The correction is set up only where one factorization costs at least this many solves
+  /// (estimated from the symbolic flops and nnz(L)); it holds at most kMaxCorrectedRows rows
+  /// and kMaxCorrectionDoubles doubles of K0⁻¹U.
+  static constexpr double kMinSolvesPerFactorization = 8.0;
+  static constexpr int kMaxCorrectedRows = 32;
+  static constexpr double kMaxCorrectionDoubles = 4e6;
 
   KktSystem(const KktData& data, const Settings& settings, std::unique_ptr<LdltBackend> backend);
 
@@ -62,6 +71,9 @@ class KktSystem final : public qplayer::KktSystem {
   const std::vector<int>& permutation() const { return permutation_; }
   Ordering ordering() const { return ordering_; }
   const ActiveSet& active_set() const { return active_; }
+  /// The active set the backend's factorization holds: active_set() up to the rows an
+  /// ActiveSetCorrection stands in for. Solves with backend() are solves with that matrix.
+  const ActiveSet& factored_active_set() const { return factored_; }
   double rho() const { return rho_; }
   double mu_eq() const { return mu_eq_; }
   double mu_in() const { return mu_in_; }
@@ -83,6 +95,10 @@ class KktSystem final : public qplayer::KktSystem {
   // Row replacement in the factors for row i with its current values.
   bool replace_inequality_row(int i);
   void apply_operator(const Vector& v, Vector& out);
+  // The correction for the rows where active_ differs from factored_, within its budget.
+  bool correct_active_set();
+  // One solve with the current matrix: the backend's, corrected where rows differ.
+  void apply_inverse(const Vector& in, Vector& out);
 
   const SparseMatrix* H_ = nullptr;
   const SparseMatrix* A_ = nullptr;
@@ -96,6 +112,7 @@ class KktSystem final : public qplayer::KktSystem {
   std::vector<int> diag_position_;  // per KKT column
   std::vector<int> c_row_start_;    // CSR view of C into c_position_: rows of C as KKT columns
   std::vector<int> c_row_entry_;    //   entry indices of C (into its value array) per row
+  std::vector<int> c_row_column_;   //   and their x indices
   std::vector<int> permutation_;
   Ordering ordering_ = Ordering::Natural;
   std::unique_ptr<LdltBackend> backend_;
@@ -105,9 +122,14 @@ class KktSystem final : public qplayer::KktSystem {
   double refinement_tol_;
   double rho_ = 0.0, mu_eq_ = 1.0, mu_in_ = 1.0;
   ActiveSet active_;
-  std::vector<int> changed_;       // scratch for update_active_set, capacity n_in
-  std::vector<int> row_index_;     // scratch column for replace_row, capacity n + 1
-  std::vector<double> row_value_;  // idem
+  ActiveSet factored_;  // the active set of the last numeric factorization (or row update)
+  ActiveSetCorrection row_correction_;
+  double correction_budget_ = 0.0;      // solves one factorization is worth
+  double correction_spent_ = 0.0;       // solves spent on the correction since it
+  double correction_solve_cost_ = 0.0;  // one backend solve, in multiply-adds
+  std::vector<int> changed_;            // scratch for update_active_set, capacity n_in
+  std::vector<int> row_index_;          // scratch column for replace_row, capacity n + 1
+  std::vector<double> row_value_;       // idem
   bool factorized_ = false;
   bool stale_ = true;
   FactorStatus status_ = FactorStatus::Failed;
