@@ -54,6 +54,8 @@ class ProximalMethod {
   /// Converged when primal, dual (and gap, if asked) residuals meet the tolerances;
   /// NotFinite when any of them overflowed.
   Check verdict(const Residuals& r) const;
+  /// The duality gap, estimated from the scaled iterate, is far above its tolerance.
+  bool gap_clearly_open() const;
   /// Primal certificate from (y − ye, z − ze), dual certificate from x − xe.
   bool primal_infeasible();
   bool dual_infeasible();
