@@ -73,11 +73,11 @@ bool ProximalMethod::gap_clearly_open() const {
   // terms' magnitudes (N terms summed); the margin is 8·N·ε of them. This test only ever
   // continues the iteration.
   const Workspace& w = w_;
-  double sum = w.x.dot(w.Hx) + w.x.dot(s_->g) + w.y.dot(s_->b);
+  const double xHx = w.x.dot(w.Hx), gx = w.x.dot(s_->g), by = w.y.dot(s_->b);
+  double sum = xHx + gx + by;
   double magnitude = w.x.cwiseAbs().dot(w.Hx.cwiseAbs()) + w.x.cwiseAbs().dot(s_->g.cwiseAbs()) +
                      w.y.cwiseAbs().dot(s_->b.cwiseAbs());
-  double scale =
-      std::max({std::abs(w.x.dot(w.Hx)), std::abs(w.x.dot(s_->g)), std::abs(w.y.dot(s_->b))});
+  double scale = std::max({std::abs(xHx), std::abs(gx), std::abs(by)});
   for (int i = 0; i < w.n_in; ++i) {
     const double bound = w.z[i] > 0 ? s_->u[i] : w.z[i] < 0 ? s_->l[i] : 0.0;
     if (!std::isfinite(bound)) continue;

@@ -7,14 +7,22 @@
 
 namespace qplayer::sparse {
 
-void ActiveSetCorrection::reserve(int N, int row_offset, int n_in, int capacity) {
-  N_ = N;
+void ActiveSetCorrection::reserve(int N, int row_offset, int n_in, long long nnz_l, double flops) {
   row_offset_ = row_offset;
+  // A solve costs about 2·nnz(L) + N multiply-adds, a factorization flops/2.
+  solve_cost_ = 2.0 * static_cast<double>(nnz_l) + N;
+  const double solves_per_factorization = 0.5 * flops / solve_cost_;
+  if (n_in == 0 || solves_per_factorization < kMinSolvesPerFactorization) return;
+  // Each corrected row costs two solves: more rows than half the budget never pay.
+  const int capacity =
+      std::min({kMaxCorrectedRows, n_in, static_cast<int>(solves_per_factorization / 2),
+                static_cast<int>(kMaxCorrectionDoubles / (2.0 * N))});
+  if (capacity < 1) return;
   capacity_ = capacity;
+  budget_ = solves_per_factorization;
   rows_.reserve(capacity);
   sigma_.reserve(capacity);
   pair_of_.assign(n_in, -1);
-  wanted_.assign(n_in, 0);
   W_.resize(N, 2 * capacity);
   M_.resize(2 * capacity, 2 * capacity);
   pivot_.resize(2 * capacity);
@@ -26,6 +34,7 @@ void ActiveSetCorrection::clear() {
   for (int i : rows_) pair_of_[i] = -1;
   rows_.clear();
   sigma_.clear();
+  spent_ = 0.0;
 }
 
 double ActiveSetCorrection::u_dot(int a, const Vector& v) const {
@@ -69,31 +78,30 @@ void ActiveSetCorrection::remove_pair(int p) {
 
 bool ActiveSetCorrection::set_rows(const ActiveSet& active, const ActiveSet& factored,
                                    const InequalityRows& C, const LdltBackend& backend,
-                                   int max_solves, int& solves) {
+                                   int& solves) {
   C_ = C;
   solves = 0;
   const int n_in = static_cast<int>(active.size());
+  auto differs = [&](int i) { return (active[i] != 0) != (factored[i] != 0); };
   int count = 0, fresh = 0;
   for (int i = 0; i < n_in; ++i) {
-    wanted_[i] = (active[i] != 0) != (factored[i] != 0);
-    count += wanted_[i];
-    fresh += wanted_[i] && pair_of_[i] < 0;
+    if (!differs(i)) continue;
+    ++count;
+    fresh += pair_of_[i] < 0;
   }
-  if (count > capacity_ || 2 * fresh > max_solves) {
-    for (int i = 0; i < n_in; ++i) wanted_[i] = 0;
+  if (count > capacity_ || 2 * fresh > static_cast<int>(budget_ - spent_)) {
     clear();
     return false;
   }
   // Rows back in their factored state leave (from the end, so moves keep indices valid).
   for (int p = static_cast<int>(rows_.size()) - 1; p >= 0; --p)
-    if (!wanted_[rows_[p]]) remove_pair(p);
+    if (!differs(rows_[p])) remove_pair(p);
   for (int i = 0; i < n_in; ++i) {
-    if (!wanted_[i]) continue;
-    wanted_[i] = 0;
-    if (pair_of_[i] >= 0) continue;
+    if (!differs(i) || pair_of_[i] >= 0) continue;
     add_row(i, active[i] ? 1.0 : -1.0, backend);
     solves += 2;
   }
+  spent_ += solves;
   if (!factorize_capacitance()) {
     clear();
     return false;
@@ -150,6 +158,9 @@ void ActiveSetCorrection::solve_in_place(const LdltBackend& backend, Vector& x) 
     g_[k] = v / M_(k, k);
   }
   x.noalias() -= W_.leftCols(m) * g_.head(m);
+  // The overhead over a plain solve (W's 2k columns of N, Uᵀy); the solve itself a
+  // refactorized matrix would need as well.
+  spent_ += 2.0 * m * static_cast<double>(x.size()) / solve_cost_;
 }
 
 }  // namespace qplayer::sparse

@@ -44,20 +44,8 @@ KktSystem::KktSystem(const KktData& data, const Settings& settings,
 
   active_.assign(n_in_, 0);
   factored_.assign(n_in_, 0);
-  // A solve costs about 2·nnz(L) + N multiply-adds, a factorization flops/2.
-  correction_solve_cost_ = 2.0 * static_cast<double>(choice.nnz_l) + total;
-  const double solves_per_factorization = 0.5 * choice.flops / correction_solve_cost_;
-  if (n_in_ > 0 && !backend_->supports_row_updates() &&
-      solves_per_factorization >= kMinSolvesPerFactorization) {
-    // Each corrected row costs two solves: more rows than half the budget never pay.
-    const int rows =
-        std::min({kMaxCorrectedRows, n_in_, static_cast<int>(solves_per_factorization / 2),
-                  static_cast<int>(kMaxCorrectionDoubles / (2.0 * total))});
-    if (rows >= 1) {
-      row_correction_.reserve(total, n_ + n_eq_, n_in_, rows);
-      correction_budget_ = solves_per_factorization;
-    }
-  }
+  if (!backend_->supports_row_updates())
+    row_correction_.reserve(total, n_ + n_eq_, n_in_, choice.nnz_l, choice.flops);
   changed_.reserve(n_in_);
   row_index_.resize(n_ + 1);
   row_value_.resize(n_ + 1);
@@ -242,7 +230,6 @@ FactorStatus KktSystem::numeric_factorize() {
     if (active_[i] != factored_[i]) scatter_row(i);
   factored_ = active_;
   row_correction_.clear();
-  correction_spent_ = 0.0;
   const bool ok = backend_->factorize(kkt_);
   ++factorizations_;
   factorized_ = true;
@@ -336,25 +323,15 @@ bool KktSystem::correct_active_set() {
   if (row_correction_.capacity() == 0) return false;
   const InequalityRows rows{c_row_start_.data(), c_row_column_.data(), c_row_entry_.data(),
                             C_->valuePtr()};
-  const int max_solves = static_cast<int>(correction_budget_ - correction_spent_);
   int solves = 0;
-  const bool ok = row_correction_.set_rows(active_, factored_, rows, *backend_, max_solves, solves);
-  correction_spent_ += solves;
+  const bool ok = row_correction_.set_rows(active_, factored_, rows, *backend_, solves);
   rank_updates_ += solves / 2;
   return ok;
 }
 
 void KktSystem::apply_inverse(const Vector& in, Vector& out) {
   out = in;
-  if (row_correction_.rows() == 0) {
-    backend_->solve_in_place(out);
-    return;
-  }
   row_correction_.solve_in_place(*backend_, out);
-  // Its overhead over a plain solve (W's 2k columns of N, Uᵀy) counts against the budget;
-  // the solve itself a refactorized matrix would need as well.
-  correction_spent_ +=
-      4.0 * row_correction_.rows() * static_cast<double>(out.size()) / correction_solve_cost_;
 }
 
 void KktSystem::apply_operator(const Vector& v, Vector& out) {

@@ -29,28 +29,37 @@ struct InequalityRows {
 /// and each later solve 4·k·N extra operations. The caller refines against the true
 /// operator, which absorbs the identity's rounding.
 ///
-/// Memory: W holds 2·capacity columns of N doubles, allocated once by reserve().
+/// The correction is planned from the symbolic cost of one factorization (reserve()): it is
+/// set up only where that costs at least kMinSolvesPerFactorization solves, holds at most
+/// kMaxCorrectedRows rows and kMaxCorrectionDoubles doubles of W (allocated once there), and
+/// gives up, so the caller refactorizes, once its extra solves reach one factorization's cost.
 class ActiveSetCorrection {
  public:
-  /// Buffers for up to `capacity` corrected rows of an N-dimensional KKT matrix whose
-  /// inequality rows start at `row_offset` (n + n_eq); n_in rows in all.
-  void reserve(int N, int row_offset, int n_in, int capacity);
+  static constexpr double kMinSolvesPerFactorization = 8.0;
+  static constexpr int kMaxCorrectedRows = 32;
+  static constexpr double kMaxCorrectionDoubles = 4e6;
+
+  /// Plans and allocates the correction of an N-dimensional KKT matrix whose inequality rows
+  /// (n_in of them) start at `row_offset` (n + n_eq), from the symbolic nnz(L) and flops of
+  /// its factorization. capacity() stays 0 where a correction cannot pay.
+  void reserve(int N, int row_offset, int n_in, long long nnz_l, double flops);
   int capacity() const { return capacity_; }
   /// Rows corrected now (0 after clear()).
   int rows() const { return static_cast<int>(rows_.size()); }
-  /// Forgets every row: the factorization holds the current active set.
+  /// Forgets every row and the solves spent: the factorization holds the current active set.
   void clear();
 
   /// Makes the corrected rows exactly those where `active` differs from `factored` (the
   /// active set the backend's factorization holds): rows that returned to their factored
   /// state are dropped, new ones cost two solves each (counted in `solves`). False when more
-  /// than capacity() rows differ, the new rows would take more than `max_solves` solves, or
+  /// than capacity() rows differ, the new rows would exceed what is left of the budget, or
   /// the capacitance matrix is singular; the caller must then refactorize (the object is
   /// left cleared).
   bool set_rows(const ActiveSet& active, const ActiveSet& factored, const InequalityRows& C,
-                const LdltBackend& backend, int max_solves, int& solves);
+                const LdltBackend& backend, int& solves);
 
-  /// x ← K⁻¹ x for the corrected matrix K (backend holding K0). Allocation-free.
+  /// x ← K⁻¹ x for the corrected matrix K (backend holding K0); its overhead over a plain
+  /// solve counts against the budget. Allocation-free.
   void solve_in_place(const LdltBackend& backend, Vector& x);
 
  private:
@@ -60,11 +69,13 @@ class ActiveSetCorrection {
   double u_dot(int a, const Vector& v) const;
   bool factorize_capacitance();
 
-  int N_ = 0, row_offset_ = 0, capacity_ = 0;
+  int row_offset_ = 0, capacity_ = 0;
+  double budget_ = 0.0;        // solves one factorization is worth
+  double spent_ = 0.0;         // solves the correction has cost since the last clear()
+  double solve_cost_ = 0.0;    // one backend solve, in multiply-adds
   std::vector<int> rows_;      // corrected rows, pair p ↔ rows_[p]
   std::vector<double> sigma_;  // σ of each pair
   std::vector<int> pair_of_;   // per inequality row: its pair, −1 if not corrected
-  std::vector<char> wanted_;   // scratch per inequality row
   Eigen::MatrixXd W_;          // N × 2·capacity, columns K0⁻¹ u_a
   Eigen::MatrixXd M_;          // capacitance, LU-factorized in place (2·capacity square)
   std::vector<int> pivot_;     // LU row pivots

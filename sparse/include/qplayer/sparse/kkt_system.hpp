@@ -34,12 +34,6 @@ class KktSystem final : public qplayer::KktSystem {
   /// + this (measured with CHOLMOD's rowdel + rowadd against cholmod_factorize: the bound
   /// was below the break-even count on 5 of 6 Maros–Meszaros KKT matrices, README.md).
   static constexpr double kRowReplacementsPerNnzL = 10.0;
-  /// The correction is set up only where one factorization costs at least this many solves
-  /// (estimated from the symbolic flops and nnz(L)); it holds at most kMaxCorrectedRows rows
-  /// and kMaxCorrectionDoubles doubles of K0⁻¹U.
-  static constexpr double kMinSolvesPerFactorization = 8.0;
-  static constexpr int kMaxCorrectedRows = 32;
-  static constexpr double kMaxCorrectionDoubles = 4e6;
 
   KktSystem(const KktData& data, const Settings& settings, std::unique_ptr<LdltBackend> backend);
 
@@ -123,10 +117,7 @@ class KktSystem final : public qplayer::KktSystem {
   double rho_ = 0.0, mu_eq_ = 1.0, mu_in_ = 1.0;
   ActiveSet active_;
   ActiveSet factored_;  // the active set of the last numeric factorization (or row update)
-  ActiveSetCorrection row_correction_;
-  double correction_budget_ = 0.0;      // solves one factorization is worth
-  double correction_spent_ = 0.0;       // solves spent on the correction since it
-  double correction_solve_cost_ = 0.0;  // one backend solve, in multiply-adds
+  ActiveSetCorrection row_correction_;  // planned only for backends without row updates
   std::vector<int> changed_;            // scratch for update_active_set, capacity n_in
   std::vector<int> row_index_;          // scratch column for replace_row, capacity n + 1
   std::vector<double> row_value_;       // idem

@@ -20,7 +20,7 @@ struct SymbolicCost {
   long long nnz_l = 0;  ///< entries of L strictly below the diagonal
   /// Σ over the columns of L of (entries below the diagonal)²: the multiply-adds of one
   /// numeric factorization up to a constant. It, not nnz(L), predicts the factorization's
-  /// time: QSHIP12L's KKT has 1.7× AMD's nnz(L) under METIS but 4.3× its flops.
+  /// time: on QSHIP12L's KKT, AMD has 1.7× METIS's nnz(L) but 4.3× its flops.
   double flops = 0.0;
 };
 SymbolicCost symbolic_cost(const SparseMatrix& upper, const std::vector<int>& permutation);
