@@ -44,6 +44,7 @@ nlohmann::ordered_json solution_json(const std::string& path, const Problem& pro
   document["rank_updates"] = info.rank_updates;
   document["convexity_rho"] = info.convexity_rho;
   document["infeasibility_test"] = info.infeasibility_test;
+  document["infeasibility_radius"] = info.infeasibility_radius;
 
   Vector x = result.x;
   if (x.size() != problem.n()) x = Vector::Zero(problem.n());  // solver left no point

@@ -14,10 +14,11 @@ namespace qplayer::cli {
 /// Keys, in this order: problem, file, status (qplayer::to_string), objective (file's sense),
 /// objective_sense ("min"/"max"), iterations (= inner: Newton steps, what --max-iter counts),
 /// outer_iterations, inner_iterations, setup_time_s, solve_time_s, primal_residual,
-/// dual_residual, duality_gap, backend, factorizations, rank_updates, infeasibility_test
-/// (Info::infeasibility_test, "" if none fired), x (file column order), y (one per file
-/// constraint row, file order), z_box (one per variable, zeros if no box); with
-/// --closest-feasible also shift (one per file constraint row, file order: Ax − b on an
+/// dual_residual, duality_gap, backend, factorizations, rank_updates, convexity_rho,
+/// infeasibility_test (Info::infeasibility_test, "" if none fired), infeasibility_radius (the
+/// ℓ1 radius the primal certificate proves free of feasible points, 0 if none), x (file column
+/// order), y (one per file constraint row, file order), z_box (one per variable, zeros if no
+/// box); with --closest-feasible also shift (one per file constraint row, file order: Ax − b on an
 /// equality row, Cx minus its projection onto [l, u] otherwise; zeros unless the status is
 /// closest_feasible) and shift_box (one per variable: x minus its projection onto the box).
 /// For status closest_feasible the residuals and the gap are those of the shifted problem.

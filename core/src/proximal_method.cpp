@@ -121,7 +121,7 @@ void ProximalMethod::run(Info& info, Result& result) {
   double eta_ext = st.bcl_eta_ext_init;
   double eta_in = 1.0;
   int inner_total = 0, outer = 0;
-  int primal_inf_count = 0, dual_inf_count = 0;
+  int dual_inf_count = 0;
   // Polishing attempts back off exponentially: on a problem whose active set keeps
   // changing, they cost at most a logarithmic number of extra factorizations.
   // A run that starts with the penalties at their floors is a warm start from a converged
@@ -143,14 +143,15 @@ void ProximalMethod::run(Info& info, Result& result) {
     w.ze = w.z;
     bool stalled = false;
     bool finished = false;
+    bool certified = false;  // primal infeasibility proven within the subproblem
     // Penalties at their floors, exactly: 0.1·1e-7 rounds one ulp above a 1e-8 floor, which
     // costs infeasibility detection one more rejected subproblem, but a relative slack here
     // accepts centres one subproblem earlier on feasible problems and stalled QSCAGR25's
     // gap at 2.5e-8 (dense subset, 1e-9).
     const bool at_floor = penalties_at_floors(1.0);
-    // Infeasibility is watched for from there (the exact floor test above would wait for
-    // one more rejected subproblem).
-    const bool watch_certificate = !closest_ && penalties_at_floors(kNearFloor);
+    // Near the floors (the exact test above would wait for one more rejected subproblem)
+    // the inner tolerance stops at the multipliers' round-off (below).
+    const bool near_floors = !closest_ && penalties_at_floors(kNearFloor);
     int steps = 0;
     // Inner loop: semismooth Newton on the subproblem centred at (xe, ye, ze).
     for (;;) {
@@ -185,7 +186,7 @@ void ProximalMethod::run(Info& info, Result& result) {
       // violation/μ and the subproblem's residual cannot drop below the round-off of
       // Aᵀy + Cᵀz: Newton steps past that chase noise (50 per subproblem, 90 % of a
       // detection's work). The closest-feasible phase has the same floor in its tolerance.
-      const double tol_in = watch_certificate ? std::max(eta_in, multiplier_noise()) : eta_in;
+      const double tol_in = near_floors ? std::max(eta_in, multiplier_noise()) : eta_in;
       if ((err_in <= tol_in && steps > 0) || stalled || steps >= st.max_inner_iter) break;
       if (!prepare_factorization(status)) {
         finished = true;
@@ -223,24 +224,27 @@ void ProximalMethod::run(Info& info, Result& result) {
         refactorize_ = true;
       }
       stalled = step <= 1e-15 * x_size;
-      // With the penalties spent, an infeasible problem's subproblems are the hardest of the
-      // run (multipliers growing like violation/μ, the active set churning: 50 Newton steps
-      // each), yet the multiplier step already is a certificate after a few: stop the
-      // subproblem there and let the outer loop confirm it on the next one. A feasible
-      // problem passes this 1e-12-relative test only by accident, and then only loses the
-      // rest of one subproblem.
-      if (watch_certificate && primal_infeasible()) break;
+      // An infeasible problem's subproblems are the hardest of the run (the penalty term
+      // pulls x towards a feasible set that does not exist, the active set churns: 20–50
+      // Newton steps each at n = 10,000), yet the multiplier step is a certificate after a
+      // few: stop there. The test is a proof (primal_infeasible()), so it needs no
+      // confirmation by a second subproblem; a feasible problem cannot pass it unless its
+      // feasible points all lie 1/eps_primal_inf times further out than the iterate.
+      if (!closest_ && primal_infeasible()) {
+        certified = true;
+        break;
+      }
     }
     if (finished) break;
 
-    // Infeasibility: certificates from the last subproblem's move, once penalties are spent.
-    // The closest-feasible phase knows the problem is infeasible and grows its multipliers
-    // on purpose; only unboundedness is still watched for there.
+    // Infeasibility: certificates from the last subproblem's move. The closest-feasible
+    // phase knows the problem is infeasible and grows its multipliers on purpose; only
+    // unboundedness is still watched for there.
     const bool penalties_spent = at_floor;
-    primal_inf_count = watch_certificate && primal_infeasible() ? primal_inf_count + 1 : 0;
     dual_inf_count = dual_infeasible() ? dual_inf_count + 1 : 0;
-    if (primal_inf_count >= 2) {
+    if (certified || (!closest_ && primal_infeasible())) {
       info.infeasibility_test = "primal_farkas";
+      info.infeasibility_radius = last_infeasibility_radius_;
       if (!st.closest_feasible) {
         status = Status::PrimalInfeasible;
         break;

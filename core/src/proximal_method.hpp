@@ -56,7 +56,11 @@ class ProximalMethod {
   Check verdict(const Residuals& r) const;
   /// The duality gap, estimated from the scaled iterate, is far above its tolerance.
   bool gap_clearly_open() const;
-  /// Primal certificate from (y − ye, z − ze), dual certificate from x − xe.
+  /// ℓ1 radius (user units) within which (y − ye, z − ze), cleared of components pointing
+  /// into infinite bounds, proves that no feasible point exists; 0 when it proves nothing.
+  double primal_infeasibility_radius();
+  /// Primal certificate: that radius beyond (1 + ‖x‖₁)/eps_primal_inf; leaves the
+  /// certificate in work.cert_y/cert_z. Dual certificate from x − xe.
   bool primal_infeasible();
   bool dual_infeasible();
   void store_certificates(Result& result, Status status) const;
@@ -108,10 +112,11 @@ class ProximalMethod {
   // Floors of μ_eq, μ_in: the settings' values, lowered towards Settings::mu_min_crawl when
   // the outer iteration crawls there (see lower_floors_if_crawling).
   double mu_floor_eq_ = 0, mu_floor_in_ = 0;
-  int crawl_steps_ = 0;         // consecutive crawling outer steps at the floors
-  double last_primal_ = 0.0;    // unscaled primal residual of the previous outer step
-  bool floors_locked_ = false;  // a factorization failed below the floors: they stay
-  Problem shifted_;             // the original problem with the current shifts applied
+  int crawl_steps_ = 0;                     // consecutive crawling outer steps at the floors
+  double last_primal_ = 0.0;                // unscaled primal residual of the previous outer step
+  double last_infeasibility_radius_ = 0.0;  // of the last certificate primal_infeasible() accepted
+  bool floors_locked_ = false;              // a factorization failed below the floors: they stay
+  Problem shifted_;                         // the original problem with the current shifts applied
   std::chrono::steady_clock::time_point start_;
 };
 

@@ -26,18 +26,32 @@ bool all_finite(const Result& r) {
   return r.x.allFinite() && r.y.allFinite() && r.z.allFinite() && r.z_box.allFinite();
 }
 
-// A valid Farkas certificate: value < 0 and both the residual Aᵀy + Cᵀz + z_box and the mass on
-// infinite bounds at most 1e-6·|value| (so no feasible x with ‖x‖₁ < 1e6 exists).
-void check_primal_certificate(const Problem& p, const Result& r) {
+// A valid Farkas certificate: value < 0, no mass on infinite bounds, and the radius it proves
+// free of feasible points, −value/residual (user units, ℓ1), at least what the solver claims:
+// (1 + ‖x‖₁)/eps_primal_inf at its iterate, and Info::infeasibility_radius.
+void check_primal_certificate(const Problem& p, const Result& r, double eps_primal_inf) {
   REQUIRE(r.info.status == Status::PrimalInfeasible);
   const auto c = qplayer_test::primal_certificate(p, r);
   REQUIRE(c.sized);
   INFO("residual " << c.residual << ", value " << c.value << ", sign " << c.sign << ", norm "
-                   << c.norm);
+                   << c.norm << ", claimed radius " << r.info.infeasibility_radius);
   CHECK(c.norm > 0.0);
   CHECK(c.value < 0.0);
-  CHECK(c.residual <= 1e-6 * std::abs(c.value));
-  CHECK(c.sign <= 1e-6 * std::abs(c.value));
+  CHECK(c.sign == 0.0);
+  CHECK(c.residual * (1.0 + r.x.lpNorm<1>()) <= eps_primal_inf * std::abs(c.value));
+  CHECK(c.residual * r.info.infeasibility_radius <= (1.0 + 1e-9) * std::abs(c.value));
+}
+
+// The same problem at the default certificate strength and at a much stronger one (no
+// feasible point within ℓ1 radius 1e6·(1 + ‖x‖₁)).
+void check_primal_certificates(const Problem& p) {
+  for (const double eps : {Settings().eps_primal_inf, 1e-6}) {
+    CAPTURE(eps);
+    Settings s = tight();
+    s.eps_primal_inf = eps;
+    Solver solver(p, s);
+    check_primal_certificate(p, solver.solve(), eps);
+  }
 }
 
 // A valid unboundedness direction (normalized to ‖d‖∞ = 1): gᵀd < 0 and every condition of
@@ -141,8 +155,7 @@ TEST_CASE("status: PrimalInfeasible with contradicting equalities") {
   A << 1, 1, 1, 1;
   const Problem p(Eigen::MatrixXd::Identity(2, 2), vec({0, 0}), A, vec({1, 2}), none(2), Vector(),
                   Vector());
-  Solver solver(p, tight());
-  check_primal_certificate(p, solver.solve());
+  check_primal_certificates(p);
 }
 
 TEST_CASE("status: PrimalInfeasible with an inequality contradicting the box") {
@@ -152,8 +165,7 @@ TEST_CASE("status: PrimalInfeasible with an inequality contradicting the box") {
   C << 1, 1;
   const Problem p(Eigen::MatrixXd::Identity(2, 2), vec({1, -1}), none(2), Vector(), C, vec({3}),
                   vec({kInf}), vec({0, 0}), vec({1, 1}));
-  Solver solver(p, tight());
-  check_primal_certificate(p, solver.solve());
+  check_primal_certificates(p);
 }
 
 TEST_CASE("status: PrimalInfeasible with two-sided rows only, LP") {
@@ -164,8 +176,7 @@ TEST_CASE("status: PrimalInfeasible with two-sided rows only, LP") {
   C << 1, -1, -1, 1;
   const Problem p(Eigen::MatrixXd::Zero(2, 2), vec({1, -1}), none(2), Vector(), C, vec({1, 1}),
                   vec({5, 5}));
-  Solver solver(p, tight());
-  check_primal_certificate(p, solver.solve());
+  check_primal_certificates(p);
 }
 
 TEST_CASE("status: DualInfeasible, LP unbounded below") {

@@ -30,12 +30,16 @@ struct Info {
   /// the round-off of its data.
   double convexity_rho = 0.0;
   /// Which infeasibility test fired (empty if none): "primal_farkas" — (δy, δz) from the
-  /// multiplier step with ‖Aᵀδy + Cᵀδz‖ ≤ eps_primal_inf·‖δ‖ and a support value below
-  /// −eps_primal_inf·‖δ‖ (status PrimalInfeasible, or SolvedClosestFeasible which starts
-  /// from it); "dual_ray" — δx from the primal step with Hδx, Aδx ≈ 0, Cδx in the
-  /// recession cone and gᵀδx < −eps_dual_inf·‖δx‖ (DualInfeasible). Each must hold on two
-  /// consecutive outer steps.
+  /// multiplier step (components pointing into infinite bounds cleared) proves that no
+  /// feasible x has ‖x‖₁ < infeasibility_radius = −(bᵀδy + uᵀ[δz]₊ + lᵀ[δz]₋)/‖Aᵀδy + Cᵀδz‖∞,
+  /// and that radius exceeds (1 + ‖x_k‖₁)/eps_primal_inf at the iterate x_k (status
+  /// PrimalInfeasible, or SolvedClosestFeasible which starts from it); "dual_ray" — δx from
+  /// the primal step with Hδx, Aδx ≈ 0, Cδx in the recession cone and
+  /// gᵀδx < −eps_dual_inf·‖δx‖ (DualInfeasible), on two consecutive outer steps.
   std::string infeasibility_test;
+  /// With "primal_farkas": the ℓ1 radius (user units) of the ball the certificate proves
+  /// free of feasible points; 0 otherwise.
+  double infeasibility_radius = 0.0;
 };
 
 struct Result {

@@ -92,8 +92,8 @@ struct Settings {
   double max_update_fraction = 0.1;
 
   // --- infeasibility detection -----------------------------------------------------------
-  double eps_primal_inf = 1e-12;  ///< relative tolerance of the primal certificate tests
-  double eps_dual_inf = 1e-12;    ///< relative tolerance of the dual (unboundedness) tests
+  double eps_primal_inf = 1e-3;  ///< see Info::infeasibility_test: radius ≥ (1 + ‖x‖₁)/eps
+  double eps_dual_inf = 1e-12;   ///< relative tolerance of the dual (unboundedness) tests
 
   // --- closest feasible QP (method.md §3) ------------------------------------------------
   /// After primal infeasibility is detected, keep iterating towards the solution of the
