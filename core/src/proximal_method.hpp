@@ -112,8 +112,10 @@ class ProximalMethod {
   // Floors of μ_eq, μ_in: the settings' values, lowered towards Settings::mu_min_crawl when
   // the outer iteration crawls there (see lower_floors_if_crawling).
   double mu_floor_eq_ = 0, mu_floor_in_ = 0;
-  int crawl_steps_ = 0;                     // consecutive crawling outer steps at the floors
-  double last_primal_ = 0.0;                // unscaled primal residual of the previous outer step
+  int crawl_steps_ = 0;       // consecutive crawling outer steps at the floors
+  double last_primal_ = 0.0;  // unscaled primal residual of the previous outer step
+  double last_dual_ = 0.0;    // scaled dual residual of the previous accepted outer step
+  int drift_steps_ = 0;       // consecutive accepted steps with the proximal term drifting
   double last_infeasibility_radius_ = 0.0;  // of the last certificate primal_infeasible() accepted
   bool floors_locked_ = false;              // a factorization failed below the floors: they stay
   Problem shifted_;                         // the original problem with the current shifts applied
