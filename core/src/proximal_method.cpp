@@ -243,12 +243,12 @@ void ProximalMethod::run(Info& info, Result& result) {
     }
     if (finished) break;
 
-    // Infeasibility: certificates from the last subproblem's move. The closest-feasible
-    // phase knows the problem is infeasible and grows its multipliers on purpose; only
-    // unboundedness is still watched for there.
+    // Infeasibility. The primal certificate was tested after every Newton step above, the
+    // last one included. The closest-feasible phase knows the problem is infeasible and
+    // grows its multipliers on purpose; only unboundedness is still watched for there.
     const bool penalties_spent = at_floor;
     dual_inf_count = dual_infeasible() ? dual_inf_count + 1 : 0;
-    if (certified || (!closest_ && primal_infeasible())) {
+    if (certified) {
       info.infeasibility_test = "primal_farkas";
       info.infeasibility_radius = last_infeasibility_radius_;
       if (!st.closest_feasible) {
