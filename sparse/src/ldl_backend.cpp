@@ -6,6 +6,8 @@
 // permutation comes back only in solve_in_place (ldl_perm / ldl_permt).
 #include "qplayer/sparse/ldl_backend.hpp"
 
+#include "matrix_checks.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -21,66 +23,12 @@ extern "C" {
 
 namespace qplayer::sparse {
 
-namespace {
-
-void check_square_upper(const SparseMatrix& upper) {
-  if (upper.rows() != upper.cols()) {
-    throw std::invalid_argument("LdlBackend::analyze: matrix is " + std::to_string(upper.rows()) +
-                                " x " + std::to_string(upper.cols()) + ", not square");
-  }
-  if (!upper.isCompressed()) {
-    // An uncompressed Eigen matrix has gaps in its index arrays that the entry map of
-    // analyze() and the scatter of factorize() would have to skip on every call.
-    throw std::invalid_argument("LdlBackend::analyze: matrix must be compressed");
-  }
-  const int n = static_cast<int>(upper.cols());
-  const int* outer = upper.outerIndexPtr();
-  const int* inner = upper.innerIndexPtr();
-  for (int j = 0; j < n; ++j) {
-    for (int p = outer[j]; p < outer[j + 1]; ++p) {
-      if (inner[p] > j) {
-        throw std::invalid_argument("LdlBackend::analyze: entry (" + std::to_string(inner[p]) +
-                                    ", " + std::to_string(j) +
-                                    ") lies below the diagonal; pass the upper triangle only");
-      }
-    }
-  }
-}
-
-// Returns perm[new] = old, the identity when `permutation` is empty.
-std::vector<int> checked_permutation(const std::vector<int>& permutation, int n) {
-  std::vector<int> perm(n);
-  if (permutation.empty()) {
-    for (int k = 0; k < n; ++k) perm[k] = k;
-    return perm;
-  }
-  if (permutation.size() != static_cast<std::size_t>(n)) {
-    throw std::invalid_argument("LdlBackend::analyze: permutation has " +
-                                std::to_string(permutation.size()) + " entries, matrix dimension " +
-                                std::to_string(n));
-  }
-  std::vector<char> seen(n, 0);
-  for (int k = 0; k < n; ++k) {
-    const int old = permutation[k];
-    if (old < 0 || old >= n || seen[old]) {
-      throw std::invalid_argument("LdlBackend::analyze: not a permutation of 0.." +
-                                  std::to_string(n - 1) + ": entry " + std::to_string(k) + " is " +
-                                  std::to_string(old) + (old >= 0 && old < n ? " (repeated)" : ""));
-    }
-    seen[old] = 1;
-    perm[k] = old;
-  }
-  return perm;
-}
-
-}  // namespace
-
 LdlBackend::LdlBackend() = default;
 
 void LdlBackend::analyze(const SparseMatrix& upper, const std::vector<int>& permutation) {
-  check_square_upper(upper);
+  check_square_upper(upper, "LdlBackend::analyze");
   const int n = static_cast<int>(upper.cols());
-  std::vector<int> perm = checked_permutation(permutation, n);
+  std::vector<int> perm = checked_permutation(permutation, n, "LdlBackend::analyze");
   std::vector<int> pinv(n);
   for (int k = 0; k < n; ++k) pinv[perm[k]] = k;
 
