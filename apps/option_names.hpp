@@ -13,7 +13,8 @@ inline const std::map<std::string, Backend>& backend_names() {
   static const std::map<std::string, Backend> names = {{"auto", Backend::Auto},
                                                        {"dense", Backend::Dense},
                                                        {"ldl", Backend::Ldl},
-                                                       {"cholmod", Backend::Cholmod}};
+                                                       {"cholmod", Backend::Cholmod},
+                                                       {"supernodal", Backend::Supernodal}};
   return names;
 }
 

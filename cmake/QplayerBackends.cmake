@@ -29,6 +29,13 @@ if(QPLAYER_SUITESPARSE_COMPONENTS)
   endforeach()
 endif()
 
+if(QPLAYER_WITH_CHOLMOD)
+  # The supernodal backend (CHOLMOD's analysis, qplayer's LDLᵀ numeric phase) calls dgemm
+  # itself; libopenblas-dev provides it (and is what CHOLMOD uses on Debian).
+  find_package(BLAS REQUIRED)
+  target_link_libraries(qplayer PRIVATE BLAS::BLAS)
+endif()
+
 if(QPLAYER_WITH_CHOLMOD_MODIFY)
   # A CHOLMOD built with -DNMODIFY (or -DNGPL) lacks the row add/delete routines: say so
   # here rather than at link time.

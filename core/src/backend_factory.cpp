@@ -5,6 +5,7 @@
 #include "qplayer/sparse/cholmod_backend.hpp"
 #include "qplayer/sparse/kkt_system.hpp"
 #include "qplayer/sparse/ldl_backend.hpp"
+#include "qplayer/sparse/supernodal_backend.hpp"
 
 #include <stdexcept>
 
@@ -57,6 +58,9 @@ std::unique_ptr<KktSystem> make_kkt_system(const Settings& settings, const Probl
     case Backend::Cholmod:
       return std::make_unique<sparse::KktSystem>(data, settings,
                                                  std::make_unique<sparse::CholmodBackend>());
+    case Backend::Supernodal:
+      return std::make_unique<sparse::KktSystem>(data, settings,
+                                                 std::make_unique<sparse::SupernodalBackend>());
   }
   throw std::invalid_argument("unknown backend");
 }

@@ -1,11 +1,13 @@
-// Conformance of every compiled LdltBackend (the dense adapter always, SuiteSparse LDL and
-// CHOLMOD when built) on random quasi-definite K = [P + rho I, Aᵀ; A, -mu I], P = MᵀM sparse,
+// Conformance of every compiled LdltBackend (the dense adapter always; SuiteSparse LDL,
+// CHOLMOD and the supernodal backend when built) on random quasi-definite
+// K = [P + rho I, Aᵀ; A, -mu I], P = MᵀM sparse,
 // under the natural, AMD, METIS and a random ordering: residuals, inertia, refactorization,
 // row replacement, singular matrices, allocation-free solves and argument checks.
 #include "qplayer/dense/ldlt_backend.hpp"
 #include "qplayer/sparse/cholmod_backend.hpp"
 #include "qplayer/sparse/ldl_backend.hpp"
 #include "qplayer/sparse/ordering.hpp"
+#include "qplayer/sparse/supernodal_backend.hpp"
 
 #include <doctest/doctest.h>
 
@@ -38,12 +40,13 @@ using Backends = std::tuple<qplayer::dense::LdltBackendAdapter
 #endif
 #ifdef QPLAYER_HAS_CHOLMOD
                             ,
-                            qplayer::sparse::CholmodBackend
+                            qplayer::sparse::CholmodBackend, qplayer::sparse::SupernodalBackend
 #endif
                             >;
 TYPE_TO_STRING_AS("dense", qplayer::dense::LdltBackendAdapter);
 TYPE_TO_STRING_AS("ldl", qplayer::sparse::LdlBackend);
 TYPE_TO_STRING_AS("cholmod", qplayer::sparse::CholmodBackend);
+TYPE_TO_STRING_AS("supernodal", qplayer::sparse::SupernodalBackend);
 
 namespace {
 

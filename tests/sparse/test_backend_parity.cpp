@@ -38,6 +38,7 @@ std::vector<NamedBackend> compiled_backends() {
 #endif
 #ifdef QPLAYER_HAS_CHOLMOD
   list.push_back({"cholmod", Backend::Cholmod});
+  list.push_back({"supernodal", Backend::Supernodal});
 #endif
   return list;
 }

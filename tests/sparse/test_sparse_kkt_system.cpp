@@ -6,6 +6,7 @@
 #include "qplayer/sparse/kkt_system.hpp"
 #include "qplayer/sparse/ldl_backend.hpp"
 #include "qplayer/sparse/ordering.hpp"
+#include "qplayer/sparse/supernodal_backend.hpp"
 
 #include <doctest/doctest.h>
 
@@ -38,6 +39,8 @@ std::vector<NamedBackend> compiled_backends() {
 #endif
 #ifdef QPLAYER_HAS_CHOLMOD
   list.push_back({"cholmod", [] { return std::make_unique<qplayer::sparse::CholmodBackend>(); }});
+  list.push_back(
+      {"supernodal", [] { return std::make_unique<qplayer::sparse::SupernodalBackend>(); }});
 #endif
   return list;
 }

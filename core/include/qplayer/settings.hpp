@@ -8,10 +8,11 @@ namespace qplayer {
 
 /// Which linear-algebra strategy factorizes the KKT system.
 enum class Backend {
-  Auto,     ///< picks dense or sparse by size and density (README.md, "Backends")
-  Dense,    ///< Eigen dense LDL^T with row add/delete updates
-  Ldl,      ///< SuiteSparse LDL (sparse)
-  Cholmod,  ///< CHOLMOD simplicial LDL^T (sparse)
+  Auto,        ///< picks dense or sparse by size and density (README.md, "Backends")
+  Dense,       ///< Eigen dense LDL^T with row add/delete updates
+  Ldl,         ///< SuiteSparse LDL (sparse)
+  Cholmod,     ///< CHOLMOD simplicial LDL^T (sparse)
+  Supernodal,  ///< CHOLMOD's supernodal analysis, qplayer's LDL^T with BLAS (sparse)
 };
 
 /// Fill-reducing ordering of the sparse KKT matrix, computed once per pattern.
