@@ -3,6 +3,7 @@
 #include "qplayer/dense/kkt_system.hpp"
 #include "qplayer/solver.hpp"
 #include "qplayer/sparse/cholmod_backend.hpp"
+#include "qplayer/sparse/fill_adaptive_backend.hpp"
 #include "qplayer/sparse/kkt_system.hpp"
 #include "qplayer/sparse/ldl_backend.hpp"
 #include "qplayer/sparse/supernodal_backend.hpp"
@@ -42,14 +43,20 @@ Backend resolve_backend(const Settings& settings, const KktData& data) {
   const bool dense =
       N <= kAutoDenseMaxSmall || (N <= kAutoDenseMax && density >= kAutoDenseDensity);
   if (dense) return Backend::Dense;
-  // Both sparse backends factorize the same matrix in the same order; LDL's numeric phase
-  // measured as fast or faster than CHOLMOD's simplicial one (README.md, "Backends").
+  // Sparse: make_kkt_system lets FillAdaptiveBackend pick between the supernodal kernel and
+  // LDL after the analysis. Of the simplicial ones, LDL's numeric phase measured as fast or
+  // faster than CHOLMOD's (README.md, "Backends").
   return kHasLdl ? Backend::Ldl : Backend::Cholmod;
 }
 
 std::unique_ptr<KktSystem> make_kkt_system(const Settings& settings, const Problem& /*problem*/,
                                            const KktData& data) {
-  switch (resolve_backend(settings, data)) {
+  const Backend backend = resolve_backend(settings, data);
+  if (settings.backend == Backend::Auto && backend != Backend::Dense) {
+    return std::make_unique<sparse::KktSystem>(data, settings,
+                                               std::make_unique<sparse::FillAdaptiveBackend>());
+  }
+  switch (backend) {
     case Backend::Auto:  // resolved above
     case Backend::Dense: return std::make_unique<dense::KktSystem>(data, settings);
     case Backend::Ldl:
