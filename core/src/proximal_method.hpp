@@ -75,6 +75,9 @@ class ProximalMethod {
   /// Adds the rows the polished x violates, frees rows with wrong-sign multipliers;
   /// true if the set changed.
   bool adjust_polished_set();
+  /// Holds the free variable with the largest reduced cost at the bound that cost pushes it
+  /// to; false if none exceeds kPinFraction of the violation tolerance.
+  bool pin_free_variable();
   /// The user bound row i is held at, and its value C_i x (x_j for a box row).
   double polish_bound(int i) const;
   double polish_row_value(int i) const;
