@@ -29,13 +29,6 @@ if(QPLAYER_SUITESPARSE_COMPONENTS)
   endforeach()
 endif()
 
-if(QPLAYER_WITH_CHOLMOD)
-  # The supernodal backend (CHOLMOD's analysis, qplayer's LDLᵀ numeric phase) calls dgemm
-  # itself; libopenblas-dev provides it (and is what CHOLMOD uses on Debian).
-  find_package(BLAS REQUIRED)
-  target_link_libraries(qplayer PRIVATE BLAS::BLAS)
-endif()
-
 if(QPLAYER_WITH_CHOLMOD_MODIFY)
   # A CHOLMOD built with -DNMODIFY (or -DNGPL) lacks the row add/delete routines: say so
   # here rather than at link time.
@@ -62,6 +55,15 @@ if(QPLAYER_WITH_METIS)
   target_link_libraries(qplayer PRIVATE METIS::METIS)
   target_compile_definitions(qplayer PUBLIC QPLAYER_HAS_METIS)
   list(APPEND QPLAYER_ENABLED_FEATURES "METIS ${METIS_VERSION}")
+endif()
+
+if(QPLAYER_WITH_SUPERNODAL)
+  # qplayer's own supernodal LDLᵀ calls dgemm; libopenblas-dev provides it (and is what
+  # CHOLMOD uses on Debian).
+  find_package(BLAS REQUIRED)
+  target_link_libraries(qplayer PRIVATE BLAS::BLAS)
+  target_compile_definitions(qplayer PUBLIC QPLAYER_HAS_SUPERNODAL)
+  list(APPEND QPLAYER_ENABLED_FEATURES "supernodal LDL^T (BLAS)")
 endif()
 
 if(QPLAYER_ENABLED_FEATURES)

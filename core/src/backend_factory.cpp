@@ -25,6 +25,12 @@ constexpr bool kHasCholmod =
 #else
     false;
 #endif
+constexpr bool kHasSupernodal =
+#ifdef QPLAYER_HAS_SUPERNODAL
+    true;
+#else
+    false;
+#endif
 
 long long stored(const SparseMatrix* M) { return M ? M->nonZeros() : 0; }
 
@@ -32,7 +38,7 @@ long long stored(const SparseMatrix* M) { return M ? M->nonZeros() : 0; }
 
 Backend resolve_backend(const Settings& settings, const KktData& data) {
   if (settings.backend != Backend::Auto) return settings.backend;
-  if (!kHasCholmod && !kHasLdl) return Backend::Dense;
+  if (!kHasCholmod && !kHasLdl && !kHasSupernodal) return Backend::Dense;
   // The dense strategy pays N² memory and N³/3 flops per factorization but follows the
   // active set by cheap row updates; the sparse ones pay for fill and refactorize. Dense
   // wins on small systems and on dense ones (README.md, "Backends", has the figures).
@@ -46,13 +52,14 @@ Backend resolve_backend(const Settings& settings, const KktData& data) {
   // Sparse: make_kkt_system lets FillAdaptiveBackend pick between the supernodal kernel and
   // LDL after the analysis. Of the simplicial ones, LDL's numeric phase measured as fast or
   // faster than CHOLMOD's (README.md, "Backends").
-  return kHasLdl ? Backend::Ldl : Backend::Cholmod;
+  return kHasLdl ? Backend::Ldl : kHasCholmod ? Backend::Cholmod : Backend::Supernodal;
 }
 
 std::unique_ptr<KktSystem> make_kkt_system(const Settings& settings, const Problem& /*problem*/,
                                            const KktData& data) {
   const Backend backend = resolve_backend(settings, data);
-  if (settings.backend == Backend::Auto && backend != Backend::Dense) {
+  if (settings.backend == Backend::Auto && backend != Backend::Dense &&
+      (kHasLdl || kHasSupernodal)) {
     return std::make_unique<sparse::KktSystem>(data, settings,
                                                std::make_unique<sparse::FillAdaptiveBackend>());
   }

@@ -11,7 +11,7 @@
 namespace qplayer::sparse {
 
 FillAdaptiveBackend::FillAdaptiveBackend() {
-#if !defined(QPLAYER_HAS_CHOLMOD) && !defined(QPLAYER_HAS_LDL)
+#if !defined(QPLAYER_HAS_SUPERNODAL) && !defined(QPLAYER_HAS_LDL)
   throw std::invalid_argument("no sparse backend is compiled in this build");
 #endif
 }
@@ -29,7 +29,7 @@ LdltBackend& FillAdaptiveBackend::chosen() const {
 
 void FillAdaptiveBackend::analyze(const SparseMatrix& upper, const std::vector<int>& permutation) {
   std::unique_ptr<LdltBackend> next;
-#ifdef QPLAYER_HAS_CHOLMOD
+#ifdef QPLAYER_HAS_SUPERNODAL
   auto supernodal = std::make_unique<SupernodalBackend>();
   supernodal->analyze(upper, permutation);
 #ifdef QPLAYER_HAS_LDL

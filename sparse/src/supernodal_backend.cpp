@@ -1,19 +1,18 @@
-// SupernodalBackend: CHOLMOD analyzes (the caller's ordering, postordered, relaxed
-// supernodes), qplayer factorizes. The numeric phase is left-looking like CHOLMOD's
-// supernodal LLᵀ: supernode s first receives the updates L_d D_d L_dᵀ of every finished
-// supernode d with rows in s's columns (one dgemm each), then its panel is factored as
-// LDLᵀ without pivoting (blocked, dgemm for the trailing columns). Unlike the simplicial
-// backends, whose inner loops are scalar scatters, almost all flops land in dgemm.
+// SupernodalBackend: SupernodalStructure analyzes (the caller's ordering, postordered,
+// relaxed supernodes), the numeric phase is left-looking: supernode s first receives the
+// updates L_d D_d L_dᵀ of every finished supernode d with rows in s's columns (one dgemm
+// each), then its panel is factored as LDLᵀ without pivoting (blocked, dgemm for the
+// trailing columns). Unlike the simplicial backends, whose inner loops are scalar
+// scatters, almost all flops land in dgemm.
 #include "qplayer/sparse/supernodal_backend.hpp"
 
 #include <stdexcept>
 #include <string>
 
-#ifdef QPLAYER_HAS_CHOLMOD
+#ifdef QPLAYER_HAS_SUPERNODAL
 
 #include "matrix_checks.hpp"
-
-#include <cholmod.h>
+#include "supernodal_structure.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -49,23 +48,6 @@ void gemm_nt(int m, int n, int k, double alpha, const double* a, int lda, const 
   dgemm_("N", "T", &m, &n, &k, &alpha, a, &lda, b, &ldb, &beta, c, &ldc);
 }
 
-// The symbolic analysis only: owns CHOLMOD's Common and factor for the duration of analyze.
-struct CholmodAnalysis {
-  cholmod_common c{};
-  cholmod_factor* L = nullptr;
-  CholmodAnalysis() {
-    cholmod_start(&c);
-    c.print = 0;
-    c.error_handler = nullptr;
-  }
-  ~CholmodAnalysis() {
-    cholmod_free_factor(&L, &c);
-    cholmod_finish(&c);
-  }
-  CholmodAnalysis(const CholmodAnalysis&) = delete;
-  CholmodAnalysis& operator=(const CholmodAnalysis&) = delete;
-};
-
 }  // namespace
 
 SupernodalBackend::SupernodalBackend() = default;
@@ -75,55 +57,15 @@ void SupernodalBackend::analyze(const SparseMatrix& upper, const std::vector<int
   const int n = static_cast<int>(upper.cols());
   std::vector<int> given = checked_permutation(permutation, n, kWho);
 
-  std::vector<int> perm(n), super{0}, rows, owner(n);
-  std::vector<long long> pi{0}, px{0};
-  if (n > 0) {
-    CholmodAnalysis a;
-    a.c.supernodal = CHOLMOD_SUPERNODAL;
-    a.c.nmethods = 1;
-    a.c.method[0].ordering = permutation.empty() ? CHOLMOD_NATURAL : CHOLMOD_GIVEN;
-    a.c.postorder = true;  // keeps the caller's fill, groups columns into supernodes
-    cholmod_sparse A{};
-    A.nrow = A.ncol = static_cast<std::size_t>(n);
-    A.nzmax = static_cast<std::size_t>(upper.nonZeros());
-    A.p = const_cast<int*>(upper.outerIndexPtr());
-    A.i = const_cast<int*>(upper.innerIndexPtr());
-    A.stype = 1;
-    A.itype = CHOLMOD_INT;
-    A.xtype = CHOLMOD_PATTERN;
-    A.dtype = CHOLMOD_DOUBLE;
-    A.packed = true;
-    a.L = cholmod_analyze_p(&A, permutation.empty() ? nullptr : given.data(), nullptr, 0, &a.c);
-    if (!a.L || a.c.status < CHOLMOD_OK || !a.L->is_super) {
-      throw std::runtime_error(std::string(kWho) +
-                               ": CHOLMOD's supernodal analysis failed (status " +
-                               std::to_string(a.c.status) + ")");
-    }
-    const int* Perm = static_cast<const int*>(a.L->Perm);
-    const int* Super = static_cast<const int*>(a.L->super);
-    const int* Pi = static_cast<const int*>(a.L->pi);
-    const int* Ls = static_cast<const int*>(a.L->s);
-    const int nsuper = static_cast<int>(a.L->nsuper);
-    perm.assign(Perm, Perm + n);
-    super.assign(Super, Super + nsuper + 1);
-    pi.assign(Pi, Pi + nsuper + 1);
-    rows.assign(Ls, Ls + Pi[nsuper]);
-    px.resize(nsuper + 1);
-    for (int s = 0; s < nsuper; ++s) {
-      const int ncol = super[s + 1] - super[s];
-      const long long nrow = pi[s + 1] - pi[s];
-      // The layout below relies on the supernode's own columns coming first, in order, and
-      // on sorted rows after them (binary search in the scatter map, the update walk).
-      for (int k = 0; k < ncol; ++k) {
-        if (k >= nrow || rows[pi[s] + k] != super[s] + k) {
-          throw std::logic_error(std::string(kWho) + ": unexpected supernode layout");
-        }
-      }
-      std::sort(rows.begin() + pi[s] + ncol, rows.begin() + pi[s + 1]);
-      for (int k = super[s]; k < super[s + 1]; ++k) owner[k] = s;
-      px[s + 1] = px[s] + nrow * ncol;
-    }
-  }
+  SupernodalStructure structure = SupernodalStructure::analyze(upper, given);
+  std::vector<int>& perm = structure.perm;
+  std::vector<int>& super = structure.super;
+  std::vector<long long>& pi = structure.pi;
+  std::vector<int>& rows = structure.rows;
+  std::vector<int>& owner = structure.owner;
+  std::vector<long long> px{0};
+  for (int s = 0; s < structure.nsuper(); ++s)
+    px.push_back(px.back() + (pi[s + 1] - pi[s]) * (super[s + 1] - super[s]));
   const int nsuper = static_cast<int>(super.size()) - 1;
 
   // Entry p of the input goes to (max, min) of the permuted (row, column): its supernode's
@@ -197,6 +139,7 @@ void SupernodalBackend::analyze(const SparseMatrix& upper, const std::vector<int
   for (int t = 0; t < nsuper_; ++t) widest = std::max(widest, pi_[t + 1] - pi_[t]);
   gather_.assign(static_cast<std::size_t>(widest), 0.0);
   nnz_l_ = nnz;
+  column_work_ = structure.column_work;
   flops_ = flops;
   inertia_ = Inertia{};
   factorized_ = false;
@@ -374,7 +317,7 @@ void SupernodalBackend::solve_in_place(Vector& x) const {
 
 }  // namespace qplayer::sparse
 
-#else  // !QPLAYER_HAS_CHOLMOD
+#else  // !QPLAYER_HAS_SUPERNODAL
 
 namespace qplayer::sparse {
 
@@ -387,4 +330,4 @@ void SupernodalBackend::solve_in_place(Vector&) const {}
 
 }  // namespace qplayer::sparse
 
-#endif  // QPLAYER_HAS_CHOLMOD
+#endif  // QPLAYER_HAS_SUPERNODAL

@@ -40,7 +40,11 @@ using Backends = std::tuple<qplayer::dense::LdltBackendAdapter
 #endif
 #ifdef QPLAYER_HAS_CHOLMOD
                             ,
-                            qplayer::sparse::CholmodBackend, qplayer::sparse::SupernodalBackend
+                            qplayer::sparse::CholmodBackend
+#endif
+#ifdef QPLAYER_HAS_SUPERNODAL
+                            ,
+                            qplayer::sparse::SupernodalBackend
 #endif
                             >;
 TYPE_TO_STRING_AS("dense", qplayer::dense::LdltBackendAdapter);

@@ -38,6 +38,8 @@ std::vector<NamedBackend> compiled_backends() {
 #endif
 #ifdef QPLAYER_HAS_CHOLMOD
   list.push_back({"cholmod", Backend::Cholmod});
+#endif
+#ifdef QPLAYER_HAS_SUPERNODAL
   list.push_back({"supernodal", Backend::Supernodal});
 #endif
   return list;

@@ -39,6 +39,8 @@ std::vector<NamedBackend> compiled_backends() {
 #endif
 #ifdef QPLAYER_HAS_CHOLMOD
   list.push_back({"cholmod", [] { return std::make_unique<qplayer::sparse::CholmodBackend>(); }});
+#endif
+#ifdef QPLAYER_HAS_SUPERNODAL
   list.push_back(
       {"supernodal", [] { return std::make_unique<qplayer::sparse::SupernodalBackend>(); }});
 #endif

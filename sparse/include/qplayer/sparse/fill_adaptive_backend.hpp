@@ -9,18 +9,18 @@
 namespace qplayer::sparse {
 
 /// Analyzes with the supernodal backend first. When the factor's columns are long on
-/// average (Σ c_j² / Σ c_j ≥ kMinColumnWork over the supernodal column counts c_j), dense
+/// average (Σ c_j² / Σ c_j ≥ kMinColumnWork over the exact column counts c_j of L), dense
 /// kernels pay off and the supernodal backend stays; otherwise (band and tree structures,
-/// whose supernodes are a column or two wide) the simplicial LDL backend takes over, and the
+/// whose supernodes are a column or two wide) the simplicial LDL backend takes over and the
 /// supernodal analysis is dropped. Every call after analyze goes to the chosen backend, and
-/// name() says which one it is. Needs QPLAYER_WITH_CHOLMOD and QPLAYER_WITH_LDL; with one of
-/// them only, that one is used.
+/// name() says which one it is. Needs QPLAYER_WITH_SUPERNODAL and QPLAYER_WITH_LDL; with one
+/// of them only, that one is used.
 class FillAdaptiveBackend final : public LdltBackend {
  public:
-  /// Measured on Maros–Meszaros KKT matrices (README.md, "Backends"): below about 30 the
-  /// simplicial kernel is as fast or faster, above about 50 the supernodal one is 1.3–4×
-  /// faster per factorization.
-  static constexpr double kMinColumnWork = 40.0;
+  /// Measured on 29 Maros–Meszaros KKT matrices (README.md, "Backends"): up to 21 the
+  /// simplicial kernel was as fast or faster (supernodal/LDL time 1.05–2.9), from 44 on the
+  /// supernodal one was faster (0.18–0.97).
+  static constexpr double kMinColumnWork = 30.0;
 
   FillAdaptiveBackend();
   ~FillAdaptiveBackend() override;

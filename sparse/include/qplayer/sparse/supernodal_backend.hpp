@@ -1,8 +1,9 @@
-// Supernodal LDLᵀ as an LdltBackend: CHOLMOD's supernodal symbolic analysis (elimination
-// tree, column counts, relaxed supernodes) with qplayer's own numeric factorization, because
-// CHOLMOD's supernodal numeric phase is LLᵀ only and fails on the first negative pivot of a
-// quasi-definite KKT matrix. Dense blocks go through BLAS (dgemm), which is where the gain
-// over the simplicial backends comes from when the factor has wide columns.
+// Supernodal LDLᵀ as an LdltBackend, qplayer's own: symbolic analysis (elimination tree,
+// column counts, postorder, relaxed supernodes) and numeric factorization. CHOLMOD's
+// supernodal code is no substitute: its numeric phase is LLᵀ only (it fails on the first
+// negative pivot of a quasi-definite KKT matrix), and its Supernodal module is GPL. Dense
+// blocks go through BLAS (dgemm), which is where the gain over the simplicial backends
+// comes from when the factor has wide columns.
 #pragma once
 
 #include "qplayer/ldlt_backend.hpp"
@@ -12,7 +13,7 @@
 
 namespace qplayer::sparse {
 
-/// Compiled only with QPLAYER_WITH_CHOLMOD (QPLAYER_HAS_CHOLMOD defined); otherwise the
+/// Compiled only with QPLAYER_WITH_SUPERNODAL (QPLAYER_HAS_SUPERNODAL defined); otherwise the
 /// constructor throws std::invalid_argument("backend 'supernodal' is not compiled in this
 /// build"). No pivoting: quasi-definite matrices have an LDLᵀ factor under any symmetric
 /// permutation, and a zero or non-finite pivot makes factorize() return false.
@@ -31,9 +32,9 @@ class SupernodalBackend final : public LdltBackend {
   /// the model that weighs row updates against a refactorization counts in units of the
   /// simplicial kernels, and dgemm does these multiply-adds about that much faster.
   double factorization_flops() const override { return flops_ / kDenseSpeedup; }
-  /// Σ c_j² / Σ c_j over the column counts c_j of the analyzed factor (supernodal layout):
+  /// Σ c_j² / Σ c_j over the exact column counts c_j of L (before amalgamation):
   /// multiply-adds per stored entry, what FillAdaptiveBackend decides by. 0 before analyze.
-  double column_work() const { return nnz_l_ > 0 ? flops_ / static_cast<double>(nnz_l_) : 0.0; }
+  double column_work() const { return column_work_; }
 
   /// Measured on CONT-201 and CVXQP1_L (METIS): one factorization takes the time of about
   /// 10 solves here against 30 with LDL, for 1.3× the stored entries.
@@ -45,10 +46,10 @@ class SupernodalBackend final : public LdltBackend {
   /// Dense LDLᵀ of supernode s's diagonal block and the solve for the rows below it.
   bool factor_panel(int s);
 
-  // Symbolic structure, copied from CHOLMOD's analysis (permuted numbering).
+  // Symbolic structure from SupernodalStructure (permuted numbering).
   int dim_ = -1;  // -1: not analyzed
   int nsuper_ = 0;
-  std::vector<int> perm_;                   // perm[new] = old, CHOLMOD's postordered composition
+  std::vector<int> perm_;                   // perm[new] = old, the caller's, postordered
   std::vector<int> super_;                  // first column of each supernode, nsuper + 1 entries
   std::vector<long long> pi_;               // start of each supernode's row indices in rows_
   std::vector<long long> px_;               // start of each supernode's block in values_
@@ -70,6 +71,7 @@ class SupernodalBackend final : public LdltBackend {
   mutable std::vector<double> gather_;       // a supernode's rows below its columns
 
   long long nnz_l_ = 0;
+  double column_work_ = 0.0;
   double flops_ = 0.0;
   Inertia inertia_;
   bool factorized_ = false;
