@@ -166,10 +166,11 @@ ProximalMethod::Check ProximalMethod::polish() {
 
   // Whatever happens, the iteration's next step needs its own factorization back.
   refactorize_ = true;
+  polish_left_factor_ = true;
   // A few rounds of a primal-dual active-set method: rows the polished x violates join the
   // set, rows whose multiplier takes the wrong sign leave it (QETAMACR: the first guess
   // misses rows that the proximal iterate still approaches from inside).
-  bool passed = false;
+  bool passed = false, tested = false;
   Residuals r;
   for (int round = 0; round < kPolishRounds && !passed; ++round) {
     // The iteration's own ρ and μ: known to factorize (a smaller regularization made the
@@ -178,14 +179,19 @@ ProximalMethod::Check ProximalMethod::polish() {
     if (!refine_polished_point()) return Check::Continue;
     if (adjust_polished_set()) continue;
     r = w.evaluator.evaluate(problem_, w.polish_x, w.polish_y, w.polish_z, z_box);
+    tested = true;
     passed = verdict(r) == Check::Converged;
     if (!passed && !pin_free_variable()) break;
   }
   if (settings_.verbose) {
     int size = 0;
     for (const auto a : w.active) size += a;
-    std::printf("polish     %d active rows%s  primal %.3e  dual %.3e  gap %.3e\n", size,
-                passed ? "" : " (not passed)", r.primal, r.dual, r.gap);
+    if (tested) {
+      std::printf("polish     %d active rows%s  primal %.3e  dual %.3e  gap %.3e\n", size,
+                  passed ? "" : " (not passed)", r.primal, r.dual, r.gap);
+    } else {
+      std::printf("polish     %d active rows (still changing)\n", size);
+    }
   }
   if (!passed) return Check::Continue;
 
