@@ -26,6 +26,8 @@ namespace {
 
 // Active-set corrections and pins per polishing attempt (each costs one factorization).
 constexpr int kPolishRounds = 6;
+// The polished point's violation tolerance, as a fraction of eps_abs.
+constexpr double kViolation = 0.1;
 // A free variable's reduced cost above this fraction of the violation tolerance is
 // worth pinning (pin_free_variable).
 constexpr double kPinFraction = 1e-3;
@@ -85,7 +87,7 @@ bool ProximalMethod::adjust_polished_set() {
   const double z_norm = std::max(m ? w.polish_z.lpNorm<Eigen::Infinity>() : 0.0,
                                  s.n_box ? w.polish_z_box.lpNorm<Eigen::Infinity>() : 0.0);
   const double tiny = 1e-12 * (1.0 + z_norm);
-  const double violation = 0.1 * settings_.eps_abs;
+  const double violation = kViolation * settings_.eps_abs;
   bool changed = false;
   for (int i = 0; i < w.n_in; ++i) {
     double& z = i < m ? w.polish_z[i] : w.polish_z_box[i - m];
@@ -127,7 +129,7 @@ bool ProximalMethod::adjust_polished_set() {
 bool ProximalMethod::pin_free_variable() {
   Workspace& w = w_;
   const int m = problem_.n_in();
-  double worst = kPinFraction * 0.1 * settings_.eps_abs;
+  double worst = kPinFraction * kViolation * settings_.eps_abs;
   int row = -1;
   for (int i = m; i < w.n_in; ++i) {
     if (w.active[i]) continue;
@@ -167,7 +169,6 @@ ProximalMethod::Check ProximalMethod::polish() {
 
   // Whatever happens, the iteration's next step needs its own factorization back.
   refactorize_ = true;
-  polish_left_factor_ = true;
   // A few rounds of a primal-dual active-set method: rows the polished x violates join the
   // set, rows whose multiplier takes the wrong sign leave it (QETAMACR: the first guess
   // misses rows that the proximal iterate still approaches from inside).

@@ -124,6 +124,7 @@ void ProximalMethod::run(Info& info, Result& result) {
   drift_steps_ = 0;
   floors_locked_ = false;
   refactorize_ = true;
+  may_reuse_factor_ = true;
   double eta_ext = st.bcl_eta_ext_init;
   double eta_in = 1.0;
   int inner_total = 0, outer = 0;

@@ -109,10 +109,11 @@ class ProximalMethod {
   double rho_floor_ = 0;      // smallest ρ still allowed (raised after a failed factorization)
   double convexity_rho_ = 0;  // ρ raised to for round-off negative curvature (Info)
   bool refactorize_ = true;
-  // Set by a polishing attempt: the KKT system holds the polish's factorization (its active
-  // set, the iteration's ρ and μ), which the next step must not move to its own active set
-  // by row updates: the iteration would then depend on what the attempt tried.
-  bool polish_left_factor_ = false;
+  // Only the first factorization of a solve may reuse what the KKT system holds (a warm
+  // start after a vector-only update: MPC). Later on, a held factorization at the same ρ
+  // and μ is a polishing attempt's, on its own active set: moving it to the iteration's by
+  // row updates would make the path depend on what the attempt tried.
+  bool may_reuse_factor_ = false;
   double last_alpha_ = 1.0;    // step length of the last Newton step
   double last_dx_norm_ = 0.0;  // ‖dx‖∞ of its direction
   bool closest_ = false;       // in the closest-feasible phase

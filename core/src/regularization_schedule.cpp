@@ -79,9 +79,9 @@ void ProximalMethod::decrease_penalties() {
 bool ProximalMethod::prepare_factorization(Status& status) {
   // A factorization left by the previous solve at the same parameters (a warm start after
   // a vector-only update: MPC) is moved to the new active set, not recomputed.
-  if (refactorize_ && !polish_left_factor_ && kkt_.holds_factorization(rho_, mu_eq_, mu_in_))
+  if (refactorize_ && may_reuse_factor_ && kkt_.holds_factorization(rho_, mu_eq_, mu_in_))
     refactorize_ = false;
-  polish_left_factor_ = false;
+  may_reuse_factor_ = false;
   FactorStatus fs = refactorize_ ? kkt_.factorize(rho_, mu_eq_, mu_in_, w_.active)
                                  : kkt_.update_active_set(w_.active);
   const bool fresh = refactorize_;
