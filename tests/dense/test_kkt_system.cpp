@@ -1,6 +1,7 @@
 // Tests of dense::KktSystem against the explicitly assembled KKT matrix: solves, active-set
 // updates vs refactorization, inertia failures, statistics and allocation-free hot calls.
 #include "qplayer/dense/kkt_system.hpp"
+#include "support/allocation_counter.hpp"
 
 #include <doctest/doctest.h>
 
@@ -17,11 +18,6 @@ using qplayer::KktData;
 using qplayer::Settings;
 using qplayer::SparseMatrix;
 using qplayer::Vector;
-
-namespace qplayer_test {  // defined in test_ldlt.cpp
-void begin_no_allocation();
-long end_no_allocation();
-}  // namespace qplayer_test
 
 namespace {
 

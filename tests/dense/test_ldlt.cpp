@@ -1,6 +1,7 @@
 // Tests of dense::Ldlt: blocked factorization against a naive one, solves, inertia, row
 // append/delete and rank-one updates against fresh factorizations, failures, no allocation.
 #include "qplayer/dense/ldlt.hpp"
+#include "support/allocation_counter.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,63 +16,6 @@
 using Eigen::MatrixXd;
 using qplayer::Vector;
 using qplayer::dense::Ldlt;
-
-// ---- heap-allocation detector ------------------------------------------------------------
-// Eigen's EIGEN_RUNTIME_NO_MALLOC guard reports through eigen_assert, which NDEBUG (Release)
-// compiles out. So on glibc without AddressSanitizer (which owns malloc) the test binary
-// also interposes malloc/calloc/realloc and counts calls while a guard is alive; Eigen and
-// operator new both end up there. test_kkt_system.cpp uses the same functions.
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-#define QPLAYER_TEST_COUNT_MALLOC 1
-namespace {
-bool g_counting = false;
-long g_allocations = 0;
-}  // namespace
-extern "C" {
-void* __libc_malloc(std::size_t size);
-void* __libc_calloc(std::size_t count, std::size_t size);
-void* __libc_realloc(void* ptr, std::size_t size);
-void* malloc(std::size_t size) noexcept {
-  if (g_counting) ++g_allocations;
-  return __libc_malloc(size);
-}
-void* calloc(std::size_t count, std::size_t size) noexcept {
-  if (g_counting) ++g_allocations;
-  return __libc_calloc(count, size);
-}
-void* realloc(void* ptr, std::size_t size) noexcept {
-  if (g_counting) ++g_allocations;
-  return __libc_realloc(ptr, size);
-}
-}
-#endif
-
-namespace qplayer_test {
-
-void begin_no_allocation() {
-#ifdef EIGEN_RUNTIME_NO_MALLOC
-  Eigen::internal::set_is_malloc_allowed(false);
-#endif
-#ifdef QPLAYER_TEST_COUNT_MALLOC
-  g_allocations = 0;
-  g_counting = true;
-#endif
-}
-
-/// Heap allocations since begin_no_allocation() (0 when they cannot be counted).
-long end_no_allocation() {
-#ifdef EIGEN_RUNTIME_NO_MALLOC
-  Eigen::internal::set_is_malloc_allowed(true);
-#endif
-#ifdef QPLAYER_TEST_COUNT_MALLOC
-  g_counting = false;
-  return g_allocations;
-#else
-  return 0;
-#endif
-}
-
-}  // namespace qplayer_test
 
 namespace {
 

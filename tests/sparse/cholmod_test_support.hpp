@@ -3,6 +3,7 @@
 #pragma once
 
 #include "qplayer/sparse/cholmod_backend.hpp"
+#include "support/allocation_counter.hpp"
 
 #include <doctest/doctest.h>
 
@@ -25,11 +26,6 @@
 #define QPLAYER_TEST_COUNT_CHOLMOD_MALLOC 1
 #endif
 #endif
-
-namespace qplayer_test {  // allocation_counter.cpp
-void begin_no_allocation();
-long end_no_allocation();
-}  // namespace qplayer_test
 
 namespace cholmod_test {
 

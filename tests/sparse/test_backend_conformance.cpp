@@ -8,6 +8,7 @@
 #include "qplayer/sparse/ldl_backend.hpp"
 #include "qplayer/sparse/ordering.hpp"
 #include "qplayer/sparse/supernodal_backend.hpp"
+#include "support/allocation_counter.hpp"
 
 #include <doctest/doctest.h>
 
@@ -26,11 +27,6 @@ using qplayer::Inertia;
 using qplayer::Ordering;
 using qplayer::SparseMatrix;
 using qplayer::Vector;
-
-namespace qplayer_test {  // allocation_counter.cpp
-void begin_no_allocation();
-long end_no_allocation();
-}  // namespace qplayer_test
 
 // ---- the backends under test ---------------------------------------------------------------
 using Backends = std::tuple<qplayer::dense::LdltBackendAdapter

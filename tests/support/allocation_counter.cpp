@@ -1,6 +1,6 @@
-// Heap-allocation counter for the whole test_sparse executable: any test file declares
-//   namespace qplayer_test { void begin_no_allocation(); long end_no_allocation(); }
-// and brackets a hot call with them. Nothing else in test_sparse may define malloc.
+// Heap-allocation counter, compiled into every test executable (tests/CMakeLists.txt): a test
+// includes "support/allocation_counter.hpp" and brackets a hot call with
+// begin_no_allocation() / end_no_allocation(). Nothing else in a test may define malloc.
 //
 // Eigen's EIGEN_RUNTIME_NO_MALLOC guard reports through eigen_assert, which NDEBUG (Release)
 // compiles out, and it sees Eigen's own allocations only. CHOLMOD allocates through malloc
@@ -11,6 +11,8 @@
 // calling thread has counting switched on (thread-local, so only the thread under test
 // counts). Freeing is not counted: a hot call that frees must have allocated first, or is
 // releasing memory it does not own. Under AddressSanitizer only Eigen's guard remains.
+#include "support/allocation_counter.hpp"
+
 #include <Eigen/Core>
 #include <doctest/doctest.h>
 
