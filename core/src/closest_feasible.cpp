@@ -63,13 +63,14 @@ void make_row_uniform_scaling(const RuizScaling& base, RuizScaling& out) {
   for (Eigen::Index i = 0; i < base.f.size(); ++i) log_sum += std::log(base.f[i]);
   const double sigma = rows > 0 ? std::exp(log_sum / static_cast<double>(rows)) : 1.0;
   // Row i of the scaled data was multiplied by e_i (f_i): multiply again by σ / e_i.
-  const Vector re = sigma * base.e.cwiseInverse();
-  const Vector rf = sigma * base.f.cwiseInverse();
-  scale_rows(out.A, re);
-  scale_rows(out.C, rf);
-  out.b.array() *= re.array();
-  out.l.array() *= rf.array();  // ±inf stays ±inf (rf > 0)
-  out.u.array() *= rf.array();
+  // (Factors written into out.e and out.f, which end up σ: no temporary vectors.)
+  out.e = sigma * base.e.cwiseInverse();
+  out.f = sigma * base.f.cwiseInverse();
+  scale_rows(out.A, out.e);
+  scale_rows(out.C, out.f);
+  out.b.array() *= out.e.array();
+  out.l.array() *= out.f.array();  // ±inf stays ±inf (the factors are > 0)
+  out.u.array() *= out.f.array();
   out.e.setConstant(sigma);
   out.f.setConstant(sigma);
 }
@@ -108,8 +109,8 @@ void ProximalMethod::begin_closest_feasible() {
   const RuizScaling& cs = w.closest_scaling;
   kkt_.set_values(KktData{&cs.H, &cs.A, &cs.C});
   w.kkt_holds_closest = true;
-  s_ = &cs;             // same d and c: the scaled x is unchanged
-  shifted_ = problem_;  // one copy; only its vectors change from now on
+  s_ = &cs;              // same d and c: the scaled x is unchanged
+  w.shifted = problem_;  // one copy; only its vectors change from now on
   // The multipliers carry a drift of size ~1/μ_min from the detection phase, useless in the
   // new scaling and harmful to round-off: restart them. x is kept.
   w.y.setZero();
@@ -169,9 +170,10 @@ ProximalMethod::Check ProximalMethod::check_closest_feasible() {
   const int m = problem_.n_in();
   w.z_user = w.z_all_user.head(m);
   if (s_->n_box) w.z_box_user = w.z_all_user.tail(s_->n_box);
-  apply_shifts(problem_, w.shift_eq_user, w.shift_in_user, w.shift_box_user, shifted_);
-  const Residuals r = w.evaluator.evaluate(shifted_, w.x_user, w.y_user, w.z_user,
-                                           s_->n_box ? w.z_box_user : Vector());
+  apply_shifts(problem_, w.shift_eq_user, w.shift_in_user, w.shift_box_user, w.shifted);
+  const Vector no_box;  // (a conditional with Vector() would copy z_box_user)
+  const Residuals r = w.evaluator.evaluate(w.shifted, w.x_user, w.y_user, w.z_user,
+                                           s_->n_box ? w.z_box_user : no_box);
   return verdict(r);
 }
 

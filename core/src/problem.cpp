@@ -152,6 +152,15 @@ void Problem::validate() const {
   }
 }
 
-double Problem::objective(const Vector& x) const { return 0.5 * x.dot(H * x) + g.dot(x) + c0; }
+double Problem::objective(const Vector& x) const {
+  // xᵀHx entry by entry: H * x would allocate a temporary on every solve.
+  double xhx = 0.0;
+  for (int j = 0; j < H.outerSize(); ++j) {
+    double column = 0.0;
+    for (SparseMatrix::InnerIterator it(H, j); it; ++it) column += it.value() * x[it.row()];
+    xhx += x[j] * column;
+  }
+  return 0.5 * xhx + g.dot(x) + c0;
+}
 
 }  // namespace qplayer

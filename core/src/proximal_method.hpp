@@ -53,7 +53,7 @@ class ProximalMethod {
   Check check_convergence();
   /// Converged when primal, dual (and gap, if asked) residuals meet the tolerances;
   /// NotFinite when any of them overflowed.
-  Check verdict(const Residuals& r) const;
+  Check verdict(const Residuals& r);  // also kept in Workspace::verdict_residuals
   /// The duality gap, estimated from the scaled iterate, is far above its tolerance.
   bool gap_clearly_open() const;
   /// ℓ1 radius (user units) within which (y − ye, z − ze), cleared of components pointing
@@ -126,7 +126,6 @@ class ProximalMethod {
   int drift_steps_ = 0;       // consecutive accepted steps with the proximal term drifting
   double last_infeasibility_radius_ = 0.0;  // of the last certificate primal_infeasible() accepted
   bool floors_locked_ = false;              // a factorization failed below the floors: they stay
-  Problem shifted_;                         // the original problem with the current shifts applied
   std::chrono::steady_clock::time_point start_;
 };
 

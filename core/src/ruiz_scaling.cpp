@@ -35,6 +35,22 @@ void scale_matrix(SparseMatrix& M, const Vector& row_scale, const Vector& col_sc
       it.valueRef() *= row_scale[it.row()] * col_scale[j];
 }
 
+// The cost factor of compute(): the power of two nearest to 1/max(mean column max of H,
+// ‖g‖∞), clamped to [1e-4, 1e4]. `applied` is the factor H already carries (1 in compute()).
+double cost_factor(const SparseMatrix& H, const Vector& g, double applied) {
+  const int n = static_cast<int>(H.cols());
+  double h_norm = 0.0;
+  for (int j = 0; j < n; ++j) {
+    double col = 0.0;
+    for (SparseMatrix::InnerIterator it(H, j); it; ++it) col = std::max(col, std::abs(it.value()));
+    h_norm += col / applied;
+  }
+  h_norm = n > 0 ? h_norm / n : 0.0;
+  const double g_norm = g.size() ? g.lpNorm<Eigen::Infinity>() : 0.0;
+  const double scale = std::max(h_norm, g_norm);
+  return scale > 1e-10 ? nearest_power_of_two(std::clamp(1.0 / scale, 1e-4, 1e4)) : 1.0;
+}
+
 }  // namespace
 
 void RuizScaling::compute(const Problem& problem, int iterations) {
@@ -110,20 +126,22 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
 
   // Cost scaling: bring the objective's gradient and curvature to order one.
   if (iterations > 0) {
-    double h_norm = 0.0;
-    for (int j = 0; j < n; ++j) {
-      double col = 0.0;
-      for (SparseMatrix::InnerIterator it(H, j); it; ++it)
-        col = std::max(col, std::abs(it.value()));
-      h_norm += col;
-    }
-    h_norm = n > 0 ? h_norm / n : 0.0;
-    const double g_norm = g.size() ? g.lpNorm<Eigen::Infinity>() : 0.0;
-    const double scale = std::max(h_norm, g_norm);
-    c = scale > 1e-10 ? nearest_power_of_two(std::clamp(1.0 / scale, 1e-4, 1e4)) : 1.0;
+    c = cost_factor(H, g, 1.0);
     H *= c;
     g *= c;
   }
+}
+
+bool RuizScaling::rescale_cost(const Problem& problem, int iterations) {
+  g = problem.g.cwiseProduct(d);
+  // H holds c·DHD: dividing by the power of two c is exact, so the norm below is the one
+  // compute() took before applying c.
+  const double next = iterations > 0 ? cost_factor(H, g, c) : 1.0;
+  g *= next;
+  if (next == c) return false;
+  H *= next / c;  // a power of two: exact
+  c = next;
+  return true;
 }
 
 void RuizScaling::rescale_bounds(const Problem& problem) {

@@ -153,9 +153,10 @@ void Solver::update_vectors(const Vector& g, const Vector& b, const Vector& l, c
   };
   Problem::validate_vectors(pick(g, problem_.g), pick(b, problem_.b), pick(l, problem_.l),
                             pick(u, problem_.u), pick(lb, problem_.lb), pick(ub, problem_.ub));
-  // The equilibration depends on the matrices and g (its cost factor): a new g rescales
-  // everything, new bounds only need the factors already there, and then the KKT values
-  // and the factorization stay valid (a warm-started re-solve can reuse it).
+  // The equilibration's d, e, f depend on the matrices only, its cost factor c on H and g:
+  // new vectors are rescaled with the factors already there, and unless a new g moves c
+  // the KKT values and the factorization stay valid (a warm-started re-solve can reuse
+  // it). When c moves, H's scaled values change by an exact power of two.
   const bool new_g = g.size() && g != problem_.g;
   new_data_version();
   for (auto [field, value] : {std::pair<Vector*, const Vector*>{&problem_.g, &g},
@@ -165,11 +166,9 @@ void Solver::update_vectors(const Vector& g, const Vector& b, const Vector& l, c
                               {&problem_.lb, &lb},
                               {&problem_.ub, &ub}})
     if (value->size()) *field = *value;
-  if (new_g) {
-    rescale();
-  } else {
-    scaling_->rescale_bounds(problem_);
-  }
+  scaling_->rescale_bounds(problem_);
+  if (new_g && scaling_->rescale_cost(problem_, settings_.ruiz_iterations))
+    kkt_->set_values(KktData{&scaling_->H, &scaling_->A, &scaling_->C});
 }
 
 const Result& Solver::solve() {
@@ -200,9 +199,11 @@ const Result& Solver::solve(const Vector& x0, const Vector& y0, const Vector& z0
   w.x = x0.cwiseQuotient(s.d);
   w.y = s.c * y0.cwiseQuotient(s.e);
   w.z.head(m) = s.c * z0.cwiseQuotient(s.f.head(m));
-  if (s.n_box)
-    w.z.tail(s.n_box) = z_box0.size() ? Vector(s.c * z_box0.cwiseQuotient(s.f.tail(s.n_box)))
-                                      : Vector::Zero(s.n_box);
+  // (Assigned branch by branch: a conditional expression would build a temporary vector.)
+  if (s.n_box && z_box0.size())
+    w.z.tail(s.n_box) = s.c * z_box0.cwiseQuotient(s.f.tail(s.n_box));
+  else if (s.n_box)
+    w.z.tail(s.n_box).setZero();
   return run();
 }
 
@@ -215,10 +216,6 @@ const Result& Solver::run() {
   Info info;
   info.backend = kkt_->backend_name();
   info.setup_time = setup_time_;
-  result_.cert_x.resize(0);
-  result_.cert_y.resize(0);
-  result_.cert_z.resize(0);
-  result_.cert_z_box.resize(0);
   if (w.kkt_holds_closest) {
     // A previous closest-feasible phase left its row-uniform values in the KKT system.
     kkt_->set_values(KktData{&scaling_->H, &scaling_->A, &scaling_->C});
@@ -264,14 +261,23 @@ const Result& Solver::run() {
     result_.shift_in.resize(0);
     result_.shift_box.resize(0);
   }
-  Problem shifted_problem;
+  // The workspace's evaluator and the verdict's own residuals: a re-solve allocates nothing
+  // (a default-constructed Problem allocates the outer indices of its three sparse
+  // matrices, compute_residuals its long-double buffers).
+  const Vector no_box;
+  const Vector& z_box = s.n_box ? result_.z_box : no_box;
+  Residuals r;
   if (shifted) {
-    shifted_problem = problem_;
+    // (w.shifted holds the original data from the closest-feasible phase: only its
+    // vectors move)
     detail::apply_shifts(problem_, result_.shift_eq, result_.shift_in, result_.shift_box,
-                         shifted_problem);
+                         w.shifted);
+    r = w.evaluator.evaluate(w.shifted, result_.x, result_.y, result_.z, z_box);
+  } else if (info.status == Status::Solved) {
+    r = w.verdict_residuals;  // of exactly this point (see ProximalMethod::verdict)
+  } else {
+    r = w.evaluator.evaluate(problem_, result_.x, result_.y, result_.z, z_box);
   }
-  const Residuals r = compute_residuals(shifted ? shifted_problem : problem_, result_.x, result_.y,
-                                        result_.z, s.n_box ? result_.z_box : Vector());
   info.objective = problem_.objective(result_.x);
   info.primal_residual = r.primal;
   info.dual_residual = r.dual;

@@ -63,8 +63,9 @@ ProximalMethod::Check ProximalMethod::check_convergence() {
   const int m = problem_.n_in();
   w.z_user = w.z_all_user.head(m);
   if (s_->n_box) w.z_box_user = w.z_all_user.tail(s_->n_box);
+  const Vector no_box;  // (not `cond ? w.z_box_user : Vector()`: that copies z_box_user)
   const Residuals r = w.evaluator.evaluate(problem_, w.x_user, w.y_user, w.z_user,
-                                           s_->n_box ? w.z_box_user : Vector());
+                                           s_->n_box ? w.z_box_user : no_box);
   // Finite scaled iterates can still overflow in user units (or in the gap's products):
   // no verdict can be checked then.
   return verdict(r);
@@ -100,7 +101,8 @@ bool ProximalMethod::gap_clearly_open() const {
   return std::abs(sum) / c > 2.0 * tolerance(gap_abs, st.eps_gap_rel, scale / c) + margin / c;
 }
 
-ProximalMethod::Check ProximalMethod::verdict(const Residuals& r) const {
+ProximalMethod::Check ProximalMethod::verdict(const Residuals& r) {
+  w_.verdict_residuals = r;
   const Settings& st = settings_;
   if (!std::isfinite(r.primal) || !std::isfinite(r.dual) || !std::isfinite(r.gap) ||
       !std::isfinite(r.gap_scale))
@@ -199,13 +201,26 @@ bool ProximalMethod::dual_infeasible() {
 
 void ProximalMethod::store_certificates(Result& result, Status status) const {
   const int m = problem_.n_in();
+  // Certificates this run does not produce are cleared here rather than before the run:
+  // re-solving an infeasible problem then refills vectors of the same size (no
+  // allocation). A run that entered the closest-feasible phase keeps the primal
+  // certificate stored when the phase began, whatever its final status.
+  if (status != Status::DualInfeasible) result.cert_x.resize(0);
+  if (status != Status::PrimalInfeasible && !closest_) {
+    result.cert_y.resize(0);
+    result.cert_z.resize(0);
+    result.cert_z_box.resize(0);
+  }
   if (status == Status::PrimalInfeasible) {
     // As primal_infeasible() left them: (y − ye, z − ze) without the components that point
     // into infinite bounds, in user units.
     const Vector& dz = w_.cert_z;
     result.cert_y = w_.cert_y;
     result.cert_z = dz.head(m);
-    result.cert_z_box = s_->n_box ? Vector(dz.tail(s_->n_box)) : Vector::Zero(problem_.n());
+    if (s_->n_box)
+      result.cert_z_box = dz.tail(s_->n_box);
+    else
+      result.cert_z_box.setZero(problem_.n());
     const double norm =
         std::max({result.cert_y.size() ? result.cert_y.lpNorm<Eigen::Infinity>() : 0.0,
                   dz.size() ? dz.lpNorm<Eigen::Infinity>() : 0.0});

@@ -52,6 +52,8 @@ struct Workspace {
   // User-space copies for the exact residual check and the result.
   Vector x_user, y_user, z_all_user, z_user, z_box_user;
   ResidualEvaluator evaluator;
+  // The residuals the last verdict judged: a Solved result reports them as they are.
+  Residuals verdict_residuals;
 
   // Closest-feasible phase: its row-uniform scaling, kept here because the KKT system
   // points into it, and whether the KKT system still holds those values (the next solve
@@ -59,6 +61,10 @@ struct Workspace {
   RuizScaling closest_scaling;
   bool kkt_holds_closest = false;
   Vector shift_eq_user, shift_in_user, shift_box_user;  // current shifts (user units)
+  // The original problem with the current shifts applied. Kept across solves: a Problem
+  // made per solve allocates (its sparse matrices' outer indices) even when never used,
+  // and re-assigning same-sized data reuses this one's storage.
+  Problem shifted;
 };
 
 }  // namespace qplayer::detail

@@ -37,7 +37,7 @@ void ActiveSetCorrection::clear() {
   spent_ = 0.0;
 }
 
-double ActiveSetCorrection::u_dot(int a, const Vector& v) const {
+double ActiveSetCorrection::u_dot(int a, Eigen::Ref<const Vector> v) const {
   const int i = rows_[a / 2];
   if (a % 2 == 0) return v[row_offset_ + i];
   double sum = 0.0;

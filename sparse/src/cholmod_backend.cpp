@@ -79,20 +79,54 @@ void CholmodBackend::Impl::release() {
 // stype 1: CHOLMOD reads the upper triangle only. Columns are not claimed sorted: nothing
 // needs it, and for triu(A) CHOLMOD's rowfac loses nothing by it.
 cholmod_sparse CholmodBackend::Impl::wrap(const SparseMatrix& A) {
+  return header(static_cast<int>(A.rows()), A.outerIndexPtr(), A.innerIndexPtr(), A.valuePtr(),
+                false);
+}
+
+cholmod_sparse CholmodBackend::Impl::header(int n, const int* p, const int* i, const double* x,
+                                            bool sorted) {
   cholmod_sparse S{};
-  S.nrow = static_cast<std::size_t>(A.rows());
-  S.ncol = static_cast<std::size_t>(A.cols());
-  S.nzmax = static_cast<std::size_t>(A.nonZeros());
-  S.p = const_cast<int*>(A.outerIndexPtr());
-  S.i = const_cast<int*>(A.innerIndexPtr());
-  S.x = const_cast<double*>(A.valuePtr());
+  S.nrow = S.ncol = static_cast<std::size_t>(n);
+  S.nzmax = static_cast<std::size_t>(p[n]);
+  S.p = const_cast<int*>(p);
+  S.i = const_cast<int*>(i);
+  S.x = const_cast<double*>(x);
   S.stype = 1;
   S.itype = CHOLMOD_INT;
   S.xtype = CHOLMOD_REAL;
   S.dtype = CHOLMOD_DOUBLE;
-  S.sorted = false;
+  S.sorted = sorted;
   S.packed = true;
   return S;
+}
+
+void CholmodBackend::Impl::prepare_permuted(const std::vector<int>& inverse) {
+  // Entry (i, j), i ≤ j, of A goes to (min, max) of (inverse[i], inverse[j]): count per
+  // column, place, then sort each column's rows (rowfac is fastest on sorted columns).
+  const int size = static_cast<int>(inverse.size());
+  const std::size_t nnz = pattern_i.size();
+  permuted_p.assign(size + 1, 0);
+  for (int j = 0; j < size; ++j)
+    for (int q = pattern_p[j]; q < pattern_p[j + 1]; ++q)
+      ++permuted_p[std::max(inverse[pattern_i[q]], inverse[j]) + 1];
+  for (int j = 0; j < size; ++j) permuted_p[j + 1] += permuted_p[j];
+  std::vector<int> next(permuted_p.begin(), permuted_p.end() - 1);
+  std::vector<std::pair<int, int>> slot(nnz);  // (permuted row, entry of A) per position
+  for (int j = 0; j < size; ++j)
+    for (int q = pattern_p[j]; q < pattern_p[j + 1]; ++q) {
+      const int a = inverse[pattern_i[q]], b = inverse[j];
+      slot[next[std::max(a, b)]++] = {std::min(a, b), q};
+    }
+  permuted_i.resize(nnz);
+  permuted_entry.resize(nnz);
+  permuted_x.assign(nnz, 0.0);
+  for (int j = 0; j < size; ++j) {
+    std::sort(slot.begin() + permuted_p[j], slot.begin() + permuted_p[j + 1]);
+    for (int t = permuted_p[j]; t < permuted_p[j + 1]; ++t) {
+      permuted_i[t] = slot[t].first;
+      permuted_entry[slot[t].second] = t;
+    }
+  }
 }
 
 // D(j) is the first entry of column j of a simplicial LDLᵀ factor. CHOLMOD itself flags
@@ -188,6 +222,10 @@ void CholmodBackend::analyze(const SparseMatrix& upper, const std::vector<int>& 
   s.X = cholmod_allocate_dense(n, 1, n, CHOLMOD_REAL, &s.c);
   s.Y = cholmod_allocate_dense(Impl::kSolveBlock, n, Impl::kSolveBlock, CHOLMOD_REAL, &s.c);
   if (!s.X || !s.Y) cholmod_fail("cholmod_allocate_dense", s.c);
+  s.prepare_permuted(inverse);
+  // The workspace cholmod_factorize would size on each call (Flag, Iwork 2n, W): once here.
+  if (!cholmod_allocate_work(n, 2 * static_cast<std::size_t>(n), n, &s.c))
+    cholmod_fail("cholmod_allocate_work", s.c);
 #ifdef QPLAYER_HAS_CHOLMOD_MODIFY
   s.prepare_row_updates(std::move(inverse));
 #endif
@@ -209,11 +247,20 @@ bool CholmodBackend::factorize(const SparseMatrix& upper) {
   ++s.epoch;
   s.factorized = false;
   if (s.n == 0) return s.factorized = true;
-  cholmod_sparse A = Impl::wrap(upper);
+  // triu(P A Pᵀ) by scatter, then what cholmod_factorize does for a simplicial LDLᵀ with
+  // final_asis: rowfac on the permuted upper triangle, L->Perm unchanged (the solves apply
+  // it as before).
+  const double* values = upper.valuePtr();
+  for (std::size_t q = 0; q < s.permuted_entry.size(); ++q)
+    s.permuted_x[s.permuted_entry[q]] = values[q];
+  cholmod_sparse A =
+      Impl::header(s.n, s.permuted_p.data(), s.permuted_i.data(), s.permuted_x.data(), true);
+  s.L->is_ll = false;
+  double beta[2] = {0.0, 0.0};
   // For LDLᵀ, CHOLMOD's rowfac does not stop at negative pivots, only at an exact zero,
   // which it reports as CHOLMOD_NOT_POSDEF (a warning, status > 0) with L->minor < n.
-  const int ok = cholmod_factorize(&A, s.L, &s.c);
-  if (!ok || s.c.status < CHOLMOD_OK) cholmod_fail("cholmod_factorize", s.c);
+  const int ok = cholmod_rowfac(&A, nullptr, beta, 0, s.n, s.L, &s.c);
+  if (!ok || s.c.status < CHOLMOD_OK) cholmod_fail("cholmod_rowfac", s.c);
   if (s.c.status == CHOLMOD_NOT_POSDEF || s.L->minor < s.L->n) return false;
   if (s.L->is_ll || s.L->is_super) throw std::logic_error("cholmod backend: factor is not LDL'");
   s.factorized = s.scan_pivots();

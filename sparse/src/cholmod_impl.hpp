@@ -30,6 +30,12 @@ struct CholmodBackend::Impl {
   cholmod_dense* E = nullptr;             // solve2 workspace of supernodal factors (unused)
   int n = -1;                             // -1: not analyzed
   std::vector<int> pattern_p, pattern_i;  // analyzed pattern, checked by factorize
+  // triu(P A Pᵀ), built in analyze; factorize scatters A's values into it (permuted_x at
+  // permuted_entry[q] for A's q-th entry) and hands it to cholmod_rowfac directly.
+  // cholmod_factorize would build that permuted copy itself, with two mallocs per call
+  // (cholmod_ptranspose), at every factorization of the solve loop.
+  std::vector<int> permuted_p, permuted_i, permuted_entry;
+  std::vector<double> permuted_x;
   long long nnz_l = 0;
   bool factorized = false;
   Inertia inertia;
@@ -62,6 +68,10 @@ struct CholmodBackend::Impl {
 
   /// A cholmod_sparse header over the matrix's own arrays (no copy), upper triangle.
   static cholmod_sparse wrap(const SparseMatrix& A);
+  /// The same over CSC arrays of an n × n upper triangle.
+  static cholmod_sparse header(int n, const int* p, const int* i, const double* x, bool sorted);
+  /// Fills permuted_* from the analyzed pattern and inverse[old] = new.
+  void prepare_permuted(const std::vector<int>& inverse);
 
   /// Recounts the inertia from D; false on a zero or non-finite pivot.
   bool scan_pivots();

@@ -1,6 +1,7 @@
-// Heap-allocation counter, compiled into every test executable (tests/CMakeLists.txt): a test
-// includes "support/allocation_counter.hpp" and brackets a hot call with
-// begin_no_allocation() / end_no_allocation(). Nothing else in a test may define malloc.
+// Heap-allocation counter, compiled into every test executable (tests/CMakeLists.txt) and
+// into mpc_bench: a caller includes "support/allocation_counter.hpp" and brackets a hot call
+// with begin_no_allocation() / end_no_allocation(). Nothing else in those programs may
+// define malloc. (allocation_counter_check.cpp tests the counter itself.)
 //
 // Eigen's EIGEN_RUNTIME_NO_MALLOC guard reports through eigen_assert, which NDEBUG (Release)
 // compiles out, and it sees Eigen's own allocations only. CHOLMOD allocates through malloc
@@ -14,7 +15,6 @@
 #include "support/allocation_counter.hpp"
 
 #include <Eigen/Core>
-#include <doctest/doctest.h>
 
 #include <cerrno>
 #include <cstddef>
@@ -74,6 +74,14 @@ void begin_no_allocation() {
 #endif
 }
 
+bool counting_available() {
+#ifdef QPLAYER_TEST_COUNT_MALLOC
+  return true;
+#else
+  return false;
+#endif
+}
+
 /// Heap allocations since begin_no_allocation() (0 when they cannot be counted).
 long end_no_allocation() {
 #ifdef EIGEN_RUNTIME_NO_MALLOC
@@ -88,26 +96,3 @@ long end_no_allocation() {
 }
 
 }  // namespace qplayer_test
-
-#ifdef QPLAYER_TEST_COUNT_MALLOC
-namespace {
-void* volatile g_sink = nullptr;  // keeps the allocations below from being optimized away
-}  // namespace
-
-TEST_CASE("allocation counter: sees malloc, calloc, realloc and both operator new") {
-  qplayer_test::begin_no_allocation();
-  g_sink = std::malloc(16);
-  std::free(g_sink);
-  g_sink = std::calloc(2, 8);
-  std::free(g_sink);
-  g_sink = std::realloc(nullptr, 8);
-  std::free(g_sink);
-  g_sink = new double[4];
-  delete[] static_cast<double*>(g_sink);
-  g_sink = ::operator new(64, std::align_val_t(64));
-  ::operator delete(g_sink, std::align_val_t(64));
-  CHECK(qplayer_test::end_no_allocation() == 5);
-  qplayer_test::begin_no_allocation();  // and nothing when nothing allocates
-  CHECK(qplayer_test::end_no_allocation() == 0);
-}
-#endif

@@ -31,6 +31,13 @@ struct RuizScaling {
   /// computed: a bounds-only update keeps the matrices and so the equilibration.
   /// Allocation-free.
   void rescale_bounds(const Problem& problem);
+
+  /// Rescales g of `problem` with d, e, f already computed (they depend on the matrices
+  /// only) and recomputes the cost factor c exactly as compute() would. Returns true when c
+  /// changed; H was then rescaled in place by the ratio of two powers of two (exact), and
+  /// the KKT values must be refreshed. Allocation-free: a new linear term (an MPC
+  /// reference) is a vector update, not a new equilibration.
+  bool rescale_cost(const Problem& problem, int iterations);
 };
 
 }  // namespace qplayer

@@ -66,7 +66,9 @@ class ActiveSetCorrection {
   void add_row(int i, double sigma, const LdltBackend& backend);
   void remove_pair(int p);
   // u_aᵀ v for column a of U (a = 2p: e_i, a = 2p + 1: c_i of the p-th row).
-  double u_dot(int a, const Vector& v) const;
+  // (A Ref: a column of W_ passed as `const Vector&` would be copied into a temporary,
+  // an allocation and N copies per entry of the capacitance matrix.)
+  double u_dot(int a, Eigen::Ref<const Vector> v) const;
   bool factorize_capacitance();
 
   int row_offset_ = 0, capacity_ = 0;

@@ -1,0 +1,145 @@
+// "The solve loop allocates nothing after setup": once a Solver has solved once (which sizes
+// its buffers), solving again — cold, warm-started, after update_vectors, with polishing,
+// through the closest-feasible phase — and an MPC controller's receding-horizon step make no
+// heap allocation, on every compiled backend. The answers are checked too: an allocation-free
+// path that returns a wrong point would not count.
+#include "infeasible_check.hpp"
+#include "kkt_check.hpp"
+#include "qplayer/mpc/controller.hpp"
+#include "qplayer/mpc/models.hpp"
+#include "qplayer/solver.hpp"
+#include "support/allocation_counter.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace qplayer;
+
+namespace {
+
+constexpr double kEps = 1e-9;
+
+struct Case {
+  Backend backend;
+  std::string name;
+};
+
+std::vector<Case> backends() {
+  std::vector<Case> all{{Backend::Dense, "dense"}};
+#ifdef QPLAYER_HAS_LDL
+  all.push_back({Backend::Ldl, "ldl"});
+#endif
+#ifdef QPLAYER_HAS_CHOLMOD
+  all.push_back({Backend::Cholmod, "cholmod"});
+#endif
+#ifdef QPLAYER_HAS_SUPERNODAL
+  all.push_back({Backend::Supernodal, "supernodal"});
+#endif
+  return all;
+}
+
+Settings tight(Backend backend) {
+  Settings s;
+  s.eps_abs = kEps;
+  s.eps_rel = 0.0;
+  s.backend = backend;
+  return s;
+}
+
+// The point meets the tolerance on the original data (recomputed here, not the solver's Info).
+void check_solution(const Problem& p, const Result& r) {
+  REQUIRE(r.info.status == Status::Solved);
+  const qplayer_test::Residuals res = qplayer_test::residuals(p, r);
+  CHECK(res.primal <= 10 * kEps);
+  CHECK(res.dual <= 10 * kEps);
+  CHECK(res.gap <= 10 * kEps);
+}
+
+}  // namespace
+
+TEST_CASE("allocations: a re-solve allocates nothing, cold, warm and after new vectors") {
+  for (const Case& c : backends()) {
+    CAPTURE(c.name);
+    qplayer_test::PlantedSpec spec;
+    spec.n = 40, spec.n_eq = 8, spec.n_in = 25, spec.box = true, spec.active = 0.3;
+    spec.sparse = c.backend != Backend::Dense;
+    spec.seed = 11;
+    const qplayer_test::Planted planted = qplayer_test::planted_qp(spec);
+    Problem p = planted.problem;
+    Solver solver(p, tight(c.backend));
+    check_solution(p, solver.solve());  // the first solve sizes what later ones reuse
+
+    qplayer_test::begin_no_allocation();
+    const Result& cold = solver.solve();
+    const long cold_allocations = qplayer_test::end_no_allocation();
+    CHECK(cold_allocations == 0);
+    check_solution(p, cold);
+
+    const Vector x = cold.x, y = cold.y, z = cold.z, z_box = cold.z_box;
+    qplayer_test::begin_no_allocation();
+    const Result& warm = solver.solve(x, y, z, z_box);
+    const long warm_allocations = qplayer_test::end_no_allocation();
+    CHECK(warm_allocations == 0);
+    check_solution(p, warm);
+
+    // A new linear term moves the solution (the planted point has active rows).
+    Vector g = p.g;
+    for (int j = 0; j < g.size(); ++j) g[j] += 0.1 * ((j % 3) - 1.0);
+    const Vector b = p.b;
+    qplayer_test::begin_no_allocation();
+    solver.update_vectors(g, b);
+    const Result& updated = solver.solve();
+    const long update_allocations = qplayer_test::end_no_allocation();
+    CHECK(update_allocations == 0);
+    p.g = g;
+    check_solution(p, updated);
+  }
+}
+
+TEST_CASE("allocations: a closest-feasible re-solve allocates nothing") {
+  for (const Case& c : backends()) {
+    CAPTURE(c.name);
+    const qplayer_test::InfeasiblePair pair = qplayer_test::infeasible_pair(60, 4);
+    Settings s = tight(c.backend);
+    s.eps_abs = 1e-8;
+    s.closest_feasible = true;
+    Solver solver(pair.infeasible, s);
+    REQUIRE(solver.solve().info.status == Status::SolvedClosestFeasible);
+
+    qplayer_test::begin_no_allocation();
+    const Result& again = solver.solve();
+    const long allocations = qplayer_test::end_no_allocation();
+    CHECK(allocations == 0);
+    REQUIRE(again.info.status == Status::SolvedClosestFeasible);
+    const qplayer_test::ClosestCheck check = qplayer_test::closest_check(pair.infeasible, again);
+    CHECK(check.sized);
+    CHECK(check.shift_error <= 1e-7);
+    CHECK(check.ls <= 1e-7);
+    CHECK(check.shifted.primal <= 1e-7);
+    CHECK(check.shifted.dual <= 1e-7);
+  }
+}
+
+TEST_CASE("allocations: an MPC receding-horizon step allocates nothing") {
+  mpc::OscillatingMasses model;
+  model.masses = 4;
+  model.horizon = 20;
+  mpc::MpcProblem p = model.build();
+  p.x_init = Vector::Constant(p.nx, 0.8);
+  for (const Case& c : backends()) {
+    CAPTURE(c.name);
+    mpc::Controller controller(p, tight(c.backend));
+    Vector x = p.x_init;
+    const mpc::Stage& stage = p.stages[0];
+    for (int step = 0; step < 6; ++step) {
+      qplayer_test::begin_no_allocation();
+      controller.step(x);
+      const long allocations = qplayer_test::end_no_allocation();
+      REQUIRE(controller.result().info.status == Status::Solved);
+      if (step > 0) CHECK(allocations == 0);  // the first step sets up the warm start
+      x = stage.A * x + stage.B * controller.input();
+    }
+  }
+}
