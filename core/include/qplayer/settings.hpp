@@ -12,7 +12,7 @@ enum class Backend {
   Dense,       ///< Eigen dense LDL^T with row add/delete updates
   Ldl,         ///< SuiteSparse LDL (sparse)
   Cholmod,     ///< CHOLMOD simplicial LDL^T (sparse)
-  Supernodal,  ///< CHOLMOD's supernodal analysis, qplayer's LDL^T with BLAS (sparse)
+  Supernodal,  ///< qplayer's own supernodal analysis and LDL^T with BLAS (sparse)
 };
 
 /// Fill-reducing ordering of the sparse KKT matrix, computed once per pattern.
