@@ -276,3 +276,53 @@ TEST_CASE("update: a bounds-only update keeps the factorization for a warm re-so
   REQUIRE(r2.info.status == Status::Solved);
   CHECK(r2.info.factorizations >= 1);
 }
+
+namespace {
+
+// Every field of two equilibrations, exactly (update_vectors claims the same arithmetic as a
+// fresh setup, not an approximation of it).
+void check_identical(const RuizScaling& a, const RuizScaling& b) {
+  CHECK(a.c == b.c);
+  CHECK(a.d == b.d);
+  CHECK(a.e == b.e);
+  CHECK(a.f == b.f);
+  CHECK(a.g == b.g);
+  CHECK(a.b == b.b);
+  CHECK(a.l == b.l);
+  CHECK(a.u == b.u);
+  CHECK((Eigen::MatrixXd(a.H) - Eigen::MatrixXd(b.H)).cwiseAbs().maxCoeff() == 0.0);
+  CHECK((Eigen::MatrixXd(a.A) - Eigen::MatrixXd(b.A)).cwiseAbs().maxCoeff() == 0.0);
+  CHECK((Eigen::MatrixXd(a.C) - Eigen::MatrixXd(b.C)).cwiseAbs().maxCoeff() == 0.0);
+}
+
+}  // namespace
+
+TEST_CASE("update: a new g is rescaled exactly as a fresh setup would, H only when c moves") {
+  // g small against H: the cost factor comes from H's norm first (the path where the
+  // rescaling must divide out the factor H already carries), from g's after the second update.
+  Planted pl = base(13);
+  pl.problem.g *= 1e-4;
+  Solver solver(pl.problem, tight());
+  REQUIRE(solver.solve().info.status == Status::Solved);
+  const RuizScaling before = solver.scaling();
+  REQUIRE(before.c != 1.0);  // (otherwise the test could not tell c from no factor)
+
+  // A small change of g leaves the cost factor (a power of two) where it was: the scaled H,
+  // and with it the KKT values and the factorization, are untouched.
+  Problem p1 = pl.problem;
+  for (int j = 0; j < p1.n(); ++j) p1.g[j] *= 1.0 + 1e-3 * ((j % 5) - 2.0);
+  solver.update_vectors(p1.g);
+  REQUIRE(solver.scaling().c == before.c);
+  CHECK((Eigen::MatrixXd(solver.scaling().H) - Eigen::MatrixXd(before.H)).cwiseAbs().maxCoeff() ==
+        0.0);
+  check_identical(solver.scaling(), Solver(p1, tight()).scaling());
+  check_same(p1, solver.solve(), fresh_solve(p1));
+
+  // A g 10⁵ times larger moves c: H is rescaled (by a power of two, exactly).
+  Problem p2 = pl.problem;
+  p2.g *= 1e5;
+  solver.update_vectors(p2.g);
+  REQUIRE(solver.scaling().c != before.c);
+  check_identical(solver.scaling(), Solver(p2, tight()).scaling());
+  check_same(p2, solver.solve(), fresh_solve(p2));
+}
