@@ -219,7 +219,9 @@ void horizon_sweep(const std::vector<int>& horizons, Variant v, bool quick) {
       v.name(), slope(ns, auto_median), slope(ns, auto_best));
 }
 
-void closed_loop(int N, Variant v, int steps) {
+// tracking: the easy problem with a reference for mass 0 that moves every step (a new g per
+// step, set_reference inside the timed and counted window).
+void closed_loop(int N, Variant v, int steps, bool tracking = false) {
   Vector x_ref;
   const mpc::MpcProblem p = make(6, N, v, &x_ref);
   Settings s;
@@ -232,12 +234,18 @@ void closed_loop(int N, Variant v, int steps) {
   for (int k = 0; k < steps; ++k) {
     // (Counted for this thread by the tests' malloc interposer: operator new alone misses
     // Eigen's and SuiteSparse's allocations, which call malloc directly.)
+    if (tracking) {
+      x_ref = Vector::Zero(p.nx);
+      x_ref(0) = 0.5 * std::sin(0.3 * k);
+    }
     qplayer_test::begin_no_allocation();
     auto t = Clock::now();
+    if (tracking) warm.set_reference(x_ref);
     warm.step(x);
     const double tw = ms_since(t);
     const long step_allocations = qplayer_test::end_no_allocation();
     t = Clock::now();
+    if (tracking) cold.set_reference(x_ref);
     cold.solve_cold(x);
     cold_ms.push_back(ms_since(t));
     const Info& info = warm.result().info;
@@ -255,9 +263,9 @@ void closed_loop(int N, Variant v, int steps) {
   const double w = median(warm_ms), c = median(cold_ms);
   std::printf(
       "%5d %-5s %6d %10.3f %10.3f %10.3f %10.3f %7.2f %7.0f/%-3.0f %6.0f/%-3.0f %10.0f %d\n", N,
-      v.name(), steps, w, *std::max_element(warm_ms.begin(), warm_ms.end()), median(solve_ms), c,
-      w / c, median(fact), *std::max_element(fact.begin(), fact.end()), median(newton),
-      *std::max_element(newton.begin(), newton.end()),
+      tracking ? "track" : v.name(), steps, w, *std::max_element(warm_ms.begin(), warm_ms.end()),
+      median(solve_ms), c, w / c, median(fact), *std::max_element(fact.begin(), fact.end()),
+      median(newton), *std::max_element(newton.begin(), newton.end()),
       *std::max_element(allocs.begin(), allocs.end()), failed);
 }
 
@@ -279,6 +287,7 @@ int main(int argc, char** argv) {
   for (int N : {10, 30, 100, 300}) {
     closed_loop(N, Variant{false}, quick ? 15 : 40);
     closed_loop(N, Variant{true}, quick ? 15 : 40);
+    closed_loop(N, Variant{false}, quick ? 15 : 40, /*tracking=*/true);
   }
 
   std::printf("\n== other chain lengths at N = 100 (auto ordering, cold, eps 1e-9)\n");

@@ -29,7 +29,10 @@ void Controller::set_reference(const Vector& x_ref, const Vector& u_ref) {
   if (!x_ref.allFinite() || !u_ref.allFinite())
     throw InvalidProblem("mpc: reference is not finite");
   x_ref_ = x_ref;
-  u_ref_ = u_ref.size() ? u_ref : Vector::Zero(layout_.nu());
+  if (u_ref.size())  // (not a conditional expression: that builds a temporary vector)
+    u_ref_ = u_ref;
+  else
+    u_ref_.setZero(layout_.nu());
   reference_gradient();
 }
 

@@ -12,6 +12,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -122,7 +123,7 @@ TEST_CASE("allocations: a closest-feasible re-solve allocates nothing") {
   }
 }
 
-TEST_CASE("allocations: an MPC receding-horizon step allocates nothing") {
+TEST_CASE("allocations: an MPC receding-horizon step allocates nothing, reference moving or not") {
   mpc::OscillatingMasses model;
   model.masses = 4;
   model.horizon = 20;
@@ -130,16 +131,22 @@ TEST_CASE("allocations: an MPC receding-horizon step allocates nothing") {
   p.x_init = Vector::Constant(p.nx, 0.8);
   for (const Case& c : backends()) {
     CAPTURE(c.name);
-    mpc::Controller controller(p, tight(c.backend));
-    Vector x = p.x_init;
-    const mpc::Stage& stage = p.stages[0];
-    for (int step = 0; step < 6; ++step) {
-      qplayer_test::begin_no_allocation();
-      controller.step(x);
-      const long allocations = qplayer_test::end_no_allocation();
-      REQUIRE(controller.result().info.status == Status::Solved);
-      if (step > 0) CHECK(allocations == 0);  // the first step sets up the warm start
-      x = stage.A * x + stage.B * controller.input();
+    for (const bool tracking : {false, true}) {
+      CAPTURE(tracking);
+      mpc::Controller controller(p, tight(c.backend));
+      Vector x = p.x_init;
+      Vector x_ref = Vector::Zero(p.nx);
+      const mpc::Stage& stage = p.stages[0];
+      for (int step = 0; step < 6; ++step) {
+        x_ref(0) = 0.5 * std::sin(0.3 * step);  // a new g every step when tracking
+        qplayer_test::begin_no_allocation();
+        if (tracking) controller.set_reference(x_ref);
+        controller.step(x);
+        const long allocations = qplayer_test::end_no_allocation();
+        REQUIRE(controller.result().info.status == Status::Solved);
+        if (step > 0) CHECK(allocations == 0);  // the first step sets up the warm start
+        x = stage.A * x + stage.B * controller.input();
+      }
     }
   }
 }
