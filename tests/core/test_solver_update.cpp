@@ -269,9 +269,11 @@ TEST_CASE("update: a bounds-only update keeps the factorization for a warm re-so
   CHECK(r1.info.factorizations == 0);
   check_same(p1, r1, fresh_solve(p1));
 
-  // A new g changes the cost scaling: the values are rescaled and the next solve
-  // factorizes again.
+  // A new g that moves the cost factor: H's scaled values change and the next solve
+  // factorizes again. (One that leaves it keeps them: see the test below.)
+  const double c_before = solver.scaling().c;
   solver.update_vectors(pl.problem.g * 2.0);
+  REQUIRE(solver.scaling().c != c_before);
   const Result& r2 = solver.solve(r0.x, r0.y, r0.z, r0.z_box);
   REQUIRE(r2.info.status == Status::Solved);
   CHECK(r2.info.factorizations >= 1);
