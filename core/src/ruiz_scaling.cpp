@@ -125,18 +125,19 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
   u.array() *= f.array();
 
   // Cost scaling: bring the objective's gradient and curvature to order one.
-  if (iterations > 0) {
+  cost_scaled = iterations > 0;
+  if (cost_scaled) {
     c = cost_factor(H, g, 1.0);
     H *= c;
     g *= c;
   }
 }
 
-bool RuizScaling::rescale_cost(const Problem& problem, int iterations) {
+bool RuizScaling::rescale_cost(const Problem& problem) {
   g = problem.g.cwiseProduct(d);
   // H holds c·DHD: dividing by the power of two c is exact, so the norm below is the one
   // compute() took before applying c.
-  const double next = iterations > 0 ? cost_factor(H, g, c) : 1.0;
+  const double next = cost_scaled ? cost_factor(H, g, c) : 1.0;
   g *= next;
   if (next == c) return false;
   H *= next / c;  // a power of two: exact

@@ -167,7 +167,7 @@ void Solver::update_vectors(const Vector& g, const Vector& b, const Vector& l, c
                               {&problem_.ub, &ub}})
     if (value->size()) *field = *value;
   scaling_->rescale_bounds(problem_);
-  if (new_g && scaling_->rescale_cost(problem_, settings_.ruiz_iterations))
+  if (new_g && scaling_->rescale_cost(problem_))
     kkt_->set_values(KktData{&scaling_->H, &scaling_->A, &scaling_->C});
 }
 

@@ -12,10 +12,11 @@ namespace qplayer {
 /// between finite and infinite keeps the KKT pattern.
 /// Unscaling: x = D x~, y = E y~ / c, z = F z~ / c.
 struct RuizScaling {
-  Vector d;        ///< column scaling (n)
-  Vector e;        ///< equality-row scaling (n_eq)
-  Vector f;        ///< inequality-row scaling (n_in + box rows)
-  double c = 1.0;  ///< cost scaling
+  Vector d;                  ///< column scaling (n)
+  Vector e;                  ///< equality-row scaling (n_eq)
+  Vector f;                  ///< inequality-row scaling (n_in + box rows)
+  double c = 1.0;            ///< cost scaling
+  bool cost_scaled = false;  ///< c was computed (compute() with iterations > 0), not fixed at 1
 
   int n_box = 0;  ///< box rows appended to C (0 or n)
 
@@ -33,11 +34,12 @@ struct RuizScaling {
   void rescale_bounds(const Problem& problem);
 
   /// Rescales g of `problem` with d, e, f already computed (they depend on the matrices
-  /// only) and recomputes the cost factor c exactly as compute() would. Returns true when c
-  /// changed; H was then rescaled in place by the ratio of two powers of two (exact), and
-  /// the KKT values must be refreshed. Allocation-free: a new linear term (an MPC
-  /// reference) is a vector update, not a new equilibration.
-  bool rescale_cost(const Problem& problem, int iterations);
+  /// only) and recomputes the cost factor c exactly as the last compute() would have (with
+  /// its number of sweeps). Returns true when c changed; H was then rescaled in place by the
+  /// ratio of two powers of two (exact), and the KKT values must be refreshed.
+  /// Allocation-free: a new linear term (an MPC reference) is a vector update, not a new
+  /// equilibration.
+  bool rescale_cost(const Problem& problem);
 };
 
 }  // namespace qplayer

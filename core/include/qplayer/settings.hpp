@@ -85,7 +85,8 @@ struct Settings {
   // --- linear algebra --------------------------------------------------------------------
   Backend backend = Backend::Auto;
   Ordering ordering = Ordering::Auto;  ///< sparse backends only
-  int ruiz_iterations = 10;            ///< Ruiz equilibration sweeps (0 disables scaling)
+  int ruiz_iterations = 10;            ///< Ruiz equilibration sweeps (0 disables scaling); read
+                                       ///< at setup and update(), not by update_vectors()
   int refinement_steps = 10;           ///< maximal iterative-refinement steps per KKT solve
   double refinement_tol = 1e-13;       ///< relative residual at which refinement stops
   /// Active-set changes up to this fraction of the factor size are applied as rank updates,
