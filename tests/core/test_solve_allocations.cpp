@@ -28,7 +28,7 @@ struct Case {
 };
 
 std::vector<Case> backends() {
-  std::vector<Case> all{{Backend::Dense, "dense"}};
+  std::vector<Case> all{{Backend::Auto, "auto"}, {Backend::Dense, "dense"}};
 #ifdef QPLAYER_HAS_LDL
   all.push_back({Backend::Ldl, "ldl"});
 #endif
