@@ -99,6 +99,36 @@ TEST_CASE("allocations: a re-solve allocates nothing, cold, warm and after new v
   }
 }
 
+TEST_CASE("allocations: re-solving an infeasible problem (certificate) allocates nothing") {
+  for (const Case& c : backends()) {
+    CAPTURE(c.name);
+    const qplayer_test::InfeasiblePair pair = qplayer_test::infeasible_pair(60, 4);
+    Solver solver(pair.infeasible, tight(c.backend));
+    REQUIRE(solver.solve().info.status == Status::PrimalInfeasible);
+
+    qplayer_test::begin_no_allocation();
+    const Result& again = solver.solve();
+    const long allocations = qplayer_test::end_no_allocation();
+    CHECK(allocations == 0);
+    REQUIRE(again.info.status == Status::PrimalInfeasible);
+    // The certificate proves infeasibility on the original data: for every feasible x,
+    // σ = bᵀy + uᵀ[z]₊ + lᵀ[z]₋ (+ box terms) ≥ xᵀ(Aᵀy + Cᵀz + z_box), so σ < 0 rules out
+    // every x with ‖x‖₁ < −σ / ‖Aᵀy + Cᵀz + z_box‖∞ (this instance's points are O(1)).
+    const Problem& p = pair.infeasible;
+    Vector product = p.A.transpose() * again.cert_y + p.C.transpose() * again.cert_z;
+    if (again.cert_z_box.size()) product += again.cert_z_box;
+    auto support = [](double z, double lo, double hi) {
+      return z > 0 ? hi * z : z < 0 ? lo * z : 0.0;  // (0·∞ is no term)
+    };
+    double sigma = p.b.dot(again.cert_y);
+    for (int i = 0; i < p.n_in(); ++i) sigma += support(again.cert_z[i], p.l[i], p.u[i]);
+    for (int j = 0; j < again.cert_z_box.size(); ++j)
+      sigma += support(again.cert_z_box[j], p.lb[j], p.ub[j]);
+    CHECK(sigma < 0.0);
+    CHECK(-sigma >= 1e3 * product.lpNorm<Eigen::Infinity>());
+  }
+}
+
 TEST_CASE("allocations: a closest-feasible re-solve allocates nothing") {
   for (const Case& c : backends()) {
     CAPTURE(c.name);
