@@ -4,14 +4,34 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace qplayer {
 namespace {
 
-// C with one identity row per variable appended when the problem has a box.
-SparseMatrix stack_box_rows(const Problem& p) {
+// C (out) := the problem's C with one identity row per variable appended when it has a box.
+// When out already holds that pattern (Solver::update: same patterns by contract, checked
+// here entry by entry) only the values are written, so an update allocates nothing.
+void stack_box_rows(const Problem& p, SparseMatrix& out) {
   const int n = p.n(), m = p.n_in();
   const int n_box = p.has_box() ? n : 0;
+  bool same = out.rows() == m + n_box && out.cols() == n && out.isCompressed() &&
+              out.nonZeros() == p.C.nonZeros() + n_box;
+  for (int j = 0; same && j < n; ++j) {
+    int q = out.outerIndexPtr()[j];
+    for (SparseMatrix::InnerIterator it(p.C, j); same && it; ++it, ++q)
+      same = q < out.outerIndexPtr()[j + 1] && out.innerIndexPtr()[q] == it.row();
+    if (same && n_box) same = q < out.outerIndexPtr()[j + 1] && out.innerIndexPtr()[q++] == m + j;
+    same = same && q == out.outerIndexPtr()[j + 1];
+  }
+  if (same) {
+    for (int j = 0; j < n; ++j) {
+      int q = out.outerIndexPtr()[j];
+      for (SparseMatrix::InnerIterator it(p.C, j); it; ++it) out.valuePtr()[q++] = it.value();
+      if (n_box) out.valuePtr()[q] = 1.0;
+    }
+    return;
+  }
   SparseMatrix C(m + n_box, n);
   C.reserve(p.C.nonZeros() + n_box);
   for (int j = 0; j < n; ++j) {
@@ -20,7 +40,7 @@ SparseMatrix stack_box_rows(const Problem& p) {
     if (n_box) C.insertBack(m + j, j) = 1.0;
   }
   C.finalize();
-  return C;
+  out = std::move(C);
 }
 
 // The power of two nearest to v > 0 (in the log): scaling by it is exact.
@@ -57,7 +77,7 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
   const int n = problem.n(), n_eq = problem.n_eq();
   H = problem.H;
   A = problem.A;
-  C = stack_box_rows(problem);
+  stack_box_rows(problem, C);
   n_box = static_cast<int>(C.rows()) - problem.n_in();
   const int n_in = static_cast<int>(C.rows());
   g = problem.g;
@@ -79,7 +99,11 @@ void RuizScaling::compute(const Problem& problem, int iterations) {
   // entry by entry, and only the final factors are applied to the matrices: one pass over
   // the entries per sweep instead of a norm pass and a scaling pass (the scaling pass was
   // half of Ruiz's time, and Ruiz a tenth of a dense n = 100 setup + solve).
-  Vector dd(n), de(n_eq), df(n_in);
+  // (Members, not locals: a re-equilibration by Solver::update allocates nothing.)
+  Vector &dd = sweep_d_, &de = sweep_e_, &df = sweep_f_;
+  dd.resize(n);
+  de.resize(n_eq);
+  df.resize(n_in);
   for (int sweep = 0; sweep < iterations; ++sweep) {
     // Infinity norms of the KKT columns: x-columns see H, A and C; constraint columns
     // see their row of A or C.

@@ -109,8 +109,8 @@ const RuizScaling& Solver::kkt_scaling() const {
 }
 
 void Solver::rescale() {
+  // (problem_ was validated by the caller, update(), before it was taken over.)
   const auto start = Clock::now();
-  problem_.validate();
   scaling_->compute(problem_, settings_.ruiz_iterations);
   kkt_->set_values(KktData{&scaling_->H, &scaling_->A, &scaling_->C});
   setup_time_ = seconds_since(start);

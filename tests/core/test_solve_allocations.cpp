@@ -99,6 +99,33 @@ TEST_CASE("allocations: a re-solve allocates nothing, cold, warm and after new v
   }
 }
 
+TEST_CASE("allocations: update with new matrix values, then solve, allocates nothing") {
+  for (const Case& c : backends()) {
+    CAPTURE(c.name);
+    qplayer_test::PlantedSpec spec;
+    spec.n = 40, spec.n_eq = 8, spec.n_in = 25, spec.box = true, spec.active = 0.3;
+    spec.sparse = c.backend != Backend::Dense;
+    spec.seed = 17;
+    const qplayer_test::Planted planted = qplayer_test::planted_qp(spec);
+    Solver solver(planted.problem, tight(c.backend));
+    check_solution(planted.problem, solver.solve());
+    // Same patterns, new values (H stays symmetric and convex: scaled up; A and C perturbed).
+    Problem p = planted.problem;
+    p.H *= 1.5;
+    for (int q = 0; q < p.A.nonZeros(); ++q) p.A.valuePtr()[q] *= 1.0 + 0.01 * (q % 3);
+    for (int q = 0; q < p.C.nonZeros(); ++q) p.C.valuePtr()[q] *= 1.0 - 0.01 * (q % 2);
+    solver.update(p);  // the first update may size what later ones reuse
+    check_solution(p, solver.solve());
+    p.H *= 1.0 / 1.5;
+    qplayer_test::begin_no_allocation();
+    solver.update(p);
+    const Result& r = solver.solve();
+    const long allocations = qplayer_test::end_no_allocation();
+    CHECK(allocations == 0);
+    check_solution(p, r);
+  }
+}
+
 TEST_CASE("allocations: re-solving an infeasible problem (certificate) allocates nothing") {
   for (const Case& c : backends()) {
     CAPTURE(c.name);

@@ -40,6 +40,9 @@ struct RuizScaling {
   /// Allocation-free: a new linear term (an MPC reference) is a vector update, not a new
   /// equilibration.
   bool rescale_cost(const Problem& problem);
+
+ private:
+  Vector sweep_d_, sweep_e_, sweep_f_;  // compute(): one sweep's norms, kept between calls
 };
 
 }  // namespace qplayer
