@@ -58,17 +58,22 @@ void check_solution(const Problem& p, const Result& r) {
   CHECK(res.gap <= 10 * kEps);
 }
 
+// 40 variables, 8 equalities, 25 inequalities and a box, a third of the rows active: dense
+// storage for the dense backend, sparse for the others.
+Problem planted_problem(Backend backend, unsigned seed) {
+  qplayer_test::PlantedSpec spec;
+  spec.n = 40, spec.n_eq = 8, spec.n_in = 25, spec.box = true, spec.active = 0.3;
+  spec.sparse = backend != Backend::Dense;
+  spec.seed = seed;
+  return qplayer_test::planted_qp(spec).problem;
+}
+
 }  // namespace
 
 TEST_CASE("allocations: a re-solve allocates nothing, cold, warm and after new vectors") {
   for (const Case& c : backends()) {
     CAPTURE(c.name);
-    qplayer_test::PlantedSpec spec;
-    spec.n = 40, spec.n_eq = 8, spec.n_in = 25, spec.box = true, spec.active = 0.3;
-    spec.sparse = c.backend != Backend::Dense;
-    spec.seed = 11;
-    const qplayer_test::Planted planted = qplayer_test::planted_qp(spec);
-    Problem p = planted.problem;
+    Problem p = planted_problem(c.backend, 11);
     Solver solver(p, tight(c.backend));
     check_solution(p, solver.solve());  // the first solve sizes what later ones reuse
 
@@ -102,15 +107,10 @@ TEST_CASE("allocations: a re-solve allocates nothing, cold, warm and after new v
 TEST_CASE("allocations: update with new matrix values, then solve, allocates nothing") {
   for (const Case& c : backends()) {
     CAPTURE(c.name);
-    qplayer_test::PlantedSpec spec;
-    spec.n = 40, spec.n_eq = 8, spec.n_in = 25, spec.box = true, spec.active = 0.3;
-    spec.sparse = c.backend != Backend::Dense;
-    spec.seed = 17;
-    const qplayer_test::Planted planted = qplayer_test::planted_qp(spec);
-    Solver solver(planted.problem, tight(c.backend));
-    check_solution(planted.problem, solver.solve());
+    Problem p = planted_problem(c.backend, 17);
+    Solver solver(p, tight(c.backend));
+    check_solution(p, solver.solve());
     // Same patterns, new values (H stays symmetric and convex: scaled up; A and C perturbed).
-    Problem p = planted.problem;
     p.H *= 1.5;
     for (int q = 0; q < p.A.nonZeros(); ++q) p.A.valuePtr()[q] *= 1.0 + 0.01 * (q % 3);
     for (int q = 0; q < p.C.nonZeros(); ++q) p.C.valuePtr()[q] *= 1.0 - 0.01 * (q % 2);
