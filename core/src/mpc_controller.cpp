@@ -11,6 +11,8 @@ Controller::Controller(MpcProblem problem, Settings settings)
       layout_(problem_),  // problem_ is validated by build_qp below before the solver sees it
       solver_(build_qp(problem_), settings) {
   plan_.resize(layout_);
+  qp_ = solver_.problem();
+  previous_ = problem_;
   g_ = solver_.problem().g;
   b_ = solver_.problem().b;
   x0_.setZero(layout_.n());
@@ -61,21 +63,29 @@ void Controller::update_problem(const MpcProblem& problem) {
   if (problem.nx != layout_.nx() || problem.nu != layout_.nu() ||
       problem.horizon() != layout_.horizon())
     throw InvalidProblem("mpc: update_problem: nx, nu or the horizon differ from the setup");
-  Problem qp = build_qp(problem);  // validates
-  if (Layout(problem).n_in() != layout_.n_in())
+  problem.validate();
+  int n_in = problem.terminal.n_con();
+  for (const Stage& s : problem.stages) n_in += s.n_con();
+  if (n_in != layout_.n_in())
     throw InvalidProblem("mpc: update_problem: the general constraints have other row counts");
-  MpcProblem previous = std::move(problem_);
+  // Copies into buffers of the same sizes and values into the QP's patterns: an LTV step
+  // allocates nothing. A nonzero outside the patterns takes the general path, where the
+  // solver refuses the new pattern.
+  previous_ = problem_;
   problem_ = problem;
   reference_gradient();
-  qp.g = g_;
   try {
-    solver_.update(qp);  // throws if a sparsity pattern differs
+    if (!refill_qp(problem_, layout_, qp_)) qp_ = build_qp(problem_);
+    qp_.g = g_;
+    solver_.update(qp_);  // throws if a sparsity pattern differs
   } catch (...) {
-    problem_ = std::move(previous);  // the solver still holds the old data: stay consistent
+    // The solver still holds the old data: stay consistent with it.
+    problem_ = previous_;
     reference_gradient();
+    qp_ = solver_.problem();
     throw;
   }
-  b_ = qp.b;
+  b_ = qp_.b;
 }
 
 const Trajectory& Controller::step(const Vector& x_init) { return solve(x_init, have_plan_); }

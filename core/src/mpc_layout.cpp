@@ -2,6 +2,7 @@
 // and rows).
 #include "qplayer/mpc/layout.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <vector>
 
@@ -12,16 +13,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 using Triplets = std::vector<Eigen::Triplet<double, int>>;
 
 /// Adds the nonzeros of `block` at (row, col); `sign` flips it (the dynamics rows hold -A, -B).
-void add_block(Triplets& t, const Eigen::MatrixXd& block, int row, int col, double sign = 1.0) {
-  for (int j = 0; j < block.cols(); ++j)
-    for (int i = 0; i < block.rows(); ++i)
-      if (block(i, j) != 0.0) t.emplace_back(row + i, col + j, sign * block(i, j));
-}
-
-void add_identity(Triplets& t, int size, int row, int col) {
-  for (int i = 0; i < size; ++i) t.emplace_back(row + i, col + i, 1.0);
-}
-
 /// Copies an optional vector into out.segment(offset, size), or `fill` when it is empty.
 void put(Vector& out, int offset, int size, const Vector& value, double fill) {
   if (value.size() == 0)
@@ -63,66 +54,89 @@ void build_b(const MpcProblem& problem, const Layout& layout, Vector& b) {
     put(b, layout.dynamics_row(k), nx, problem.stages[k].c, 0.0);
 }
 
-Problem build_qp(const MpcProblem& problem) {
-  problem.validate();
-  const Layout layout(problem);
-  const int nx = layout.nx(), nu = layout.nu(), N = layout.horizon();
+namespace {
 
+// Every matrix entry of the QP, in one fixed order: emit(matrix, row, col, value) with matrix 0
+// = H, 1 = A, 2 = C. Zeros of the stage blocks are skipped (they are not in the pattern).
+template <class Emit>
+void visit_entries(const MpcProblem& problem, const Layout& layout, Emit&& emit) {
+  const int nx = layout.nx(), N = layout.horizon();
+  auto block = [&](int matrix, const auto& m, int row, int col, double sign) {
+    for (Eigen::Index j = 0; j < m.cols(); ++j)
+      for (Eigen::Index i = 0; i < m.rows(); ++i)
+        if (m(i, j) != 0.0)
+          emit(matrix, row + static_cast<int>(i), col + static_cast<int>(j), sign * m(i, j));
+  };
+  auto identity = [&](int row, int col) {
+    for (int i = 0; i < nx; ++i) emit(1, row + i, col + i, 1.0);
+  };
   // H: per stage the symmetric block [Q Sᵀ; S R], both triangles (Problem's convention).
-  Triplets h;
   for (int k = 0; k < N; ++k) {
     const Stage& s = problem.stages[k];
-    add_block(h, s.Q, layout.x_offset(k), layout.x_offset(k));
-    add_block(h, s.R, layout.u_offset(k), layout.u_offset(k));
+    block(0, s.Q, layout.x_offset(k), layout.x_offset(k), 1.0);
+    block(0, s.R, layout.u_offset(k), layout.u_offset(k), 1.0);
     if (s.S.size()) {
-      add_block(h, s.S, layout.u_offset(k), layout.x_offset(k));
-      add_block(h, s.S.transpose(), layout.x_offset(k), layout.u_offset(k));
+      block(0, s.S, layout.u_offset(k), layout.x_offset(k), 1.0);
+      block(0, s.S.transpose(), layout.x_offset(k), layout.u_offset(k), 1.0);
     }
   }
-  add_block(h, problem.terminal.Q, layout.x_offset(N), layout.x_offset(N));
-
+  block(0, problem.terminal.Q, layout.x_offset(N), layout.x_offset(N), 1.0);
   // A: x_0 = x_init, then x_{k+1} - A_k x_k - B_k u_k = c_k.
-  Triplets a;
-  add_identity(a, nx, layout.init_row(), layout.x_offset(0));
+  identity(layout.init_row(), layout.x_offset(0));
   for (int k = 0; k < N; ++k) {
     const Stage& s = problem.stages[k];
     const int row = layout.dynamics_row(k);
-    add_block(a, s.A, row, layout.x_offset(k), -1.0);
-    add_block(a, s.B, row, layout.u_offset(k), -1.0);
-    add_identity(a, nx, row, layout.x_offset(k + 1));
+    block(1, s.A, row, layout.x_offset(k), -1.0);
+    block(1, s.B, row, layout.u_offset(k), -1.0);
+    identity(row, layout.x_offset(k + 1));
   }
-
   // C: lo ≤ D x_k + E u_k ≤ hi per stage, then the terminal rows.
-  Triplets c;
-  Vector l(layout.n_in()), u(layout.n_in());
+  for (int k = 0; k < N; ++k) {
+    const Stage& s = problem.stages[k];
+    block(2, s.D, layout.con_row(k), layout.x_offset(k), 1.0);
+    block(2, s.E, layout.con_row(k), layout.u_offset(k), 1.0);
+  }
+  block(2, problem.terminal.D, layout.con_row(N), layout.x_offset(N), 1.0);
+}
+
+// l, u of the general rows and the boxes (±infinity where a stage has none).
+void fill_bounds(const MpcProblem& problem, const Layout& layout, Vector& l, Vector& u, Vector& lb,
+                 Vector& ub) {
+  const int nx = layout.nx(), nu = layout.nu(), N = layout.horizon();
   for (int k = 0; k < N; ++k) {
     const Stage& s = problem.stages[k];
     const int row = layout.con_row(k), m = layout.con_rows(k);
-    add_block(c, s.D, row, layout.x_offset(k));
-    add_block(c, s.E, row, layout.u_offset(k));
     if (m) {
       l.segment(row, m) = s.lo;
       u.segment(row, m) = s.hi;
     }
-  }
-  const int m_t = layout.con_rows(N);
-  add_block(c, problem.terminal.D, layout.con_row(N), layout.x_offset(N));
-  if (m_t) {
-    l.segment(layout.con_row(N), m_t) = problem.terminal.lo;
-    u.segment(layout.con_row(N), m_t) = problem.terminal.hi;
-  }
-
-  // Boxes: ±infinity where a stage has none.
-  Vector lb(layout.n()), ub(layout.n());
-  for (int k = 0; k < N; ++k) {
-    const Stage& s = problem.stages[k];
     put(lb, layout.x_offset(k), nx, s.x_min, -kInf);
     put(ub, layout.x_offset(k), nx, s.x_max, kInf);
     put(lb, layout.u_offset(k), nu, s.u_min, -kInf);
     put(ub, layout.u_offset(k), nu, s.u_max, kInf);
   }
+  const int m_t = layout.con_rows(N);
+  if (m_t) {
+    l.segment(layout.con_row(N), m_t) = problem.terminal.lo;
+    u.segment(layout.con_row(N), m_t) = problem.terminal.hi;
+  }
   put(lb, layout.x_offset(N), nx, problem.terminal.x_min, -kInf);
   put(ub, layout.x_offset(N), nx, problem.terminal.x_max, kInf);
+}
+
+}  // namespace
+
+Problem build_qp(const MpcProblem& problem) {
+  problem.validate();
+  const Layout layout(problem);
+  const int nx = layout.nx(), nu = layout.nu(), N = layout.horizon();
+  Triplets t[3];
+  visit_entries(problem, layout, [&](int matrix, int row, int col, double v) {
+    t[matrix].emplace_back(row, col, v);
+  });
+  Vector l(layout.n_in()), u(layout.n_in()), lb(layout.n()), ub(layout.n());
+  fill_bounds(problem, layout, l, u, lb, ub);
+  const Triplets &h = t[0], &a = t[1], &c = t[2];
 
   Vector g(layout.n()), b(layout.n_eq());
   build_g(problem, layout, g);
@@ -141,6 +155,29 @@ Problem build_qp(const MpcProblem& problem) {
         qp.variable_names.push_back("U" + std::to_string(k) + "_" + std::to_string(i));
   }
   return qp;
+}
+
+bool refill_qp(const MpcProblem& problem, const Layout& layout, Problem& qp) {
+  SparseMatrix* matrices[3] = {&qp.H, &qp.A, &qp.C};
+  for (SparseMatrix* m : matrices) std::fill_n(m->valuePtr(), m->nonZeros(), 0.0);
+  bool fits = true;
+  visit_entries(problem, layout, [&](int matrix, int row, int col, double v) {
+    if (!fits) return;
+    const SparseMatrix& m = *matrices[matrix];
+    const int* begin = m.innerIndexPtr() + m.outerIndexPtr()[col];
+    const int* end = m.innerIndexPtr() + m.outerIndexPtr()[col + 1];
+    const int* at = std::lower_bound(begin, end, row);  // (compressed: rows sorted)
+    if (at == end || *at != row) {
+      fits = false;  // a nonzero outside the pattern
+      return;
+    }
+    matrices[matrix]->valuePtr()[at - m.innerIndexPtr()] += v;
+  });
+  if (!fits) return false;
+  fill_bounds(problem, layout, qp.l, qp.u, qp.lb, qp.ub);
+  build_g(problem, layout, qp.g);
+  build_b(problem, layout, qp.b);
+  return true;
 }
 
 }  // namespace qplayer::mpc

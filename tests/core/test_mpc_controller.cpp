@@ -252,10 +252,26 @@ TEST_CASE("mpc: time-varying data through update_problem equals a fresh controll
     CHECK(v <= 0.5 + 1e-8);
   }
 
-  // A pattern change (a zero where there was an entry) is refused, not silently re-analysed.
-  MpcProblem other = next;
-  other.stages[2].B(0, 0) = 0.0;
+  // The patterns are fixed at setup. A zero where there was an entry stays in them as an
+  // explicit zero: the same answer as a fresh controller (which drops it).
+  MpcProblem zeroed = next;
+  zeroed.stages[2].B(0, 0) = 0.0;
+  controller.update_problem(zeroed);
+  const Trajectory& with_zero = controller.step(zeroed.x_init);
+  REQUIRE(controller.result().info.status == Status::Solved);
+  Controller fresh_zeroed(zeroed, tight());
+  const Trajectory& cold_zeroed = fresh_zeroed.step(zeroed.x_init);
+  REQUIRE(fresh_zeroed.result().info.status == Status::Solved);
+  for (int k = 0; k <= zeroed.horizon(); ++k)
+    CHECK((with_zero.x[k] - cold_zeroed.x[k]).norm() < 1e-7);
+  // A nonzero where there was none is refused, not silently re-analysed, and the controller
+  // keeps the data it had.
+  MpcProblem other = zeroed;
+  other.terminal.Q(0, 1) = other.terminal.Q(1, 0) = 0.1;
   CHECK_THROWS_AS(controller.update_problem(other), InvalidProblem);
+  const Trajectory& after = controller.step(zeroed.x_init);
+  REQUIRE(controller.result().info.status == Status::Solved);
+  for (int k = 0; k <= zeroed.horizon(); ++k) CHECK((after.x[k] - cold_zeroed.x[k]).norm() < 1e-7);
   MpcProblem longer = random_ltv(23, 9);
   CHECK_THROWS_AS(controller.update_problem(longer), InvalidProblem);
 }

@@ -34,8 +34,10 @@ class Controller {
   /// (terminal: ½(x−x_ref)ᵀQ_N(x−x_ref)). Empty u_ref means zero. Takes effect at the next step.
   void set_reference(const Vector& x_ref, const Vector& u_ref = Vector());
 
-  /// New matrices for LTV use (same dimensions and sparsity pattern: Solver::update, no new
-  /// analysis). The next step still warm-starts from the shifted plan.
+  /// New matrices for LTV use (same dimensions; nonzeros within the patterns of the setup's
+  /// blocks, new zeros allowed: Solver::update, no new analysis, no allocation). Throws
+  /// InvalidProblem, keeping the previous data, otherwise. The next step still warm-starts
+  /// from the shifted plan.
   void update_problem(const MpcProblem& problem);
 
   /// The first input of the current plan (what a controller applies).
@@ -58,6 +60,9 @@ class Controller {
   Vector x_ref_, u_ref_;  // empty: no reference
   // Per-step buffers, sized once: the QP's g and b, and the shifted warm start.
   Vector g_, b_, x0_, y0_, z0_, z_box0_;
+  // update_problem(): the QP written in place, and the previous problem kept for a refusal.
+  Problem qp_;
+  MpcProblem previous_;
 };
 
 }  // namespace qplayer::mpc

@@ -42,13 +42,20 @@ class Layout {
 };
 
 /// The QP of `problem` (validated first; throws InvalidProblem). Exact zeros of the dense
-/// blocks are dropped, so Solver::update with a problem whose blocks have other zeros
-/// throws (pattern differs): keep structural zeros stable across LTV updates.
+/// blocks are dropped from the patterns. Controller::update_problem writes later values into
+/// those patterns (refill_qp): a new zero stays an explicit zero, a new nonzero outside them
+/// is refused (Solver::update: pattern differs).
 Problem build_qp(const MpcProblem& problem);
 
 /// The vector parts only, written into vectors already sized by a previous build_qp (no
 /// allocation): g from q, r and the terminal q; b from x_init and the c_k.
 void build_g(const MpcProblem& problem, const Layout& layout, Vector& g);
 void build_b(const MpcProblem& problem, const Layout& layout, Vector& b);
+
+/// Writes the QP of `problem` into `qp`, which holds the QP of a problem of the same layout
+/// (built by build_qp): values into its patterns, vectors in place, no allocation (an LTV
+/// model's new matrices every step). Does not validate `problem`. Returns false, with qp's
+/// matrices left unspecified, when a nonzero of `problem` lies outside those patterns.
+bool refill_qp(const MpcProblem& problem, const Layout& layout, Problem& qp);
 
 }  // namespace qplayer::mpc
