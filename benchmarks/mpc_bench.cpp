@@ -221,13 +221,15 @@ void horizon_sweep(const std::vector<int>& horizons, Variant v, bool quick) {
 
 // tracking: the easy problem with a reference for mass 0 that moves every step (a new g per
 // step, set_reference inside the timed and counted window).
-void closed_loop(int N, Variant v, int steps, bool tracking = false) {
+// ltv: the easy problem with every stage's A and B rescaled by 1 ± 1e-3 each step (new model
+// matrices through update_problem, inside the window).
+void closed_loop(int N, Variant v, int steps, bool tracking = false, bool ltv = false) {
   Vector x_ref;
   const mpc::MpcProblem p = make(6, N, v, &x_ref);
+  mpc::MpcProblem varying = p;
   Settings s;
   s.eps_abs = 1e-9;
   mpc::Controller warm(p, s), cold(p, s);
-  const mpc::Stage& stage = p.stages[0];
   Vector x = p.x_init;
   std::vector<double> warm_ms, cold_ms, solve_ms, fact, allocs, newton;
   int failed = 0;
@@ -238,14 +240,22 @@ void closed_loop(int N, Variant v, int steps, bool tracking = false) {
       x_ref = Vector::Zero(p.nx);
       x_ref(0) = 0.5 * std::sin(0.3 * k);
     }
+    if (ltv)
+      for (std::size_t i = 0; i < varying.stages.size(); ++i) {
+        const double scale = 1.0 + 1e-3 * std::sin(0.7 * k + 0.1 * static_cast<double>(i));
+        varying.stages[i].A = scale * p.stages[i].A;
+        varying.stages[i].B = scale * p.stages[i].B;
+      }
     qplayer_test::begin_no_allocation();
     auto t = Clock::now();
     if (tracking) warm.set_reference(x_ref);
+    if (ltv) warm.update_problem(varying);
     warm.step(x);
     const double tw = ms_since(t);
     const long step_allocations = qplayer_test::end_no_allocation();
     t = Clock::now();
     if (tracking) cold.set_reference(x_ref);
+    if (ltv) cold.update_problem(varying);
     cold.solve_cold(x);
     cold_ms.push_back(ms_since(t));
     const Info& info = warm.result().info;
@@ -258,14 +268,17 @@ void closed_loop(int N, Variant v, int steps, bool tracking = false) {
       allocs.push_back(qplayer_test::counting_available() ? static_cast<double>(step_allocations)
                                                           : -1.0);
     }
-    x = stage.A * x + stage.B * warm.input();
+    x = varying.stages[0].A * x + varying.stages[0].B * warm.input();
   }
   const double w = median(warm_ms), c = median(cold_ms);
   std::printf(
       "%5d %-5s %6d %10.3f %10.3f %10.3f %10.3f %7.2f %7.0f/%-3.0f %6.0f/%-3.0f %10.0f %d\n", N,
-      tracking ? "track" : v.name(), steps, w, *std::max_element(warm_ms.begin(), warm_ms.end()),
-      median(solve_ms), c, w / c, median(fact), *std::max_element(fact.begin(), fact.end()),
-      median(newton), *std::max_element(newton.begin(), newton.end()),
+      ltv        ? "ltv"
+      : tracking ? "track"
+                 : v.name(),
+      steps, w, *std::max_element(warm_ms.begin(), warm_ms.end()), median(solve_ms), c, w / c,
+      median(fact), *std::max_element(fact.begin(), fact.end()), median(newton),
+      *std::max_element(newton.begin(), newton.end()),
       *std::max_element(allocs.begin(), allocs.end()), failed);
 }
 
@@ -288,6 +301,7 @@ int main(int argc, char** argv) {
     closed_loop(N, Variant{false}, quick ? 15 : 40);
     closed_loop(N, Variant{true}, quick ? 15 : 40);
     closed_loop(N, Variant{false}, quick ? 15 : 40, /*tracking=*/true);
+    closed_loop(N, Variant{false}, quick ? 15 : 40, /*tracking=*/false, /*ltv=*/true);
   }
 
   std::printf("\n== other chain lengths at N = 100 (auto ordering, cold, eps 1e-9)\n");
