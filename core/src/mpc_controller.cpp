@@ -12,7 +12,6 @@ Controller::Controller(MpcProblem problem, Settings settings)
       solver_(build_qp(problem_), settings) {
   plan_.resize(layout_);
   qp_ = solver_.problem();
-  previous_ = problem_;
   g_ = solver_.problem().g;
   b_ = solver_.problem().b;
   x0_.setZero(layout_.n());
@@ -35,19 +34,19 @@ void Controller::set_reference(const Vector& x_ref, const Vector& u_ref) {
     u_ref_ = u_ref;
   else
     u_ref_.setZero(layout_.nu());
-  reference_gradient();
+  reference_gradient(problem_, g_);
 }
 
 // Expanding ½(x−x_r)ᵀQ(x−x_r) + ½(u−u_r)ᵀR(u−u_r) + (u−u_r)ᵀS(x−x_r) gives the linear terms
 // −Q x_r − Sᵀu_r on x and −R u_r − S x_r on u (the constant does not move the minimizer).
-void Controller::reference_gradient() {
-  build_g(problem_, layout_, g_);
+void Controller::reference_gradient(const MpcProblem& problem, Vector& g) const {
+  build_g(problem, layout_, g);
   if (x_ref_.size() == 0) return;
   const int nx = layout_.nx(), nu = layout_.nu(), N = layout_.horizon();
   for (int k = 0; k < N; ++k) {
-    const Stage& s = problem_.stages[k];
-    auto gx = g_.segment(layout_.x_offset(k), nx);
-    auto gu = g_.segment(layout_.u_offset(k), nu);
+    const Stage& s = problem.stages[k];
+    auto gx = g.segment(layout_.x_offset(k), nx);
+    auto gu = g.segment(layout_.u_offset(k), nu);
     if (s.Q.size()) gx.noalias() -= s.Q * x_ref_;
     if (s.R.size()) gu.noalias() -= s.R * u_ref_;
     if (s.S.size()) {
@@ -55,8 +54,8 @@ void Controller::reference_gradient() {
       gu.noalias() -= s.S * x_ref_;
     }
   }
-  if (problem_.terminal.Q.size())
-    g_.segment(layout_.x_offset(N), nx).noalias() -= problem_.terminal.Q * x_ref_;
+  if (problem.terminal.Q.size())
+    g.segment(layout_.x_offset(N), nx).noalias() -= problem.terminal.Q * x_ref_;
 }
 
 void Controller::update_problem(const MpcProblem& problem) {
@@ -68,23 +67,20 @@ void Controller::update_problem(const MpcProblem& problem) {
   for (const Stage& s : problem.stages) n_in += s.n_con();
   if (n_in != layout_.n_in())
     throw InvalidProblem("mpc: update_problem: the general constraints have other row counts");
-  // Copies into buffers of the same sizes and values into the QP's patterns: an LTV step
-  // allocates nothing. A nonzero outside the patterns takes the general path, where the
-  // solver refuses the new pattern.
-  previous_ = problem_;
-  problem_ = problem;
-  reference_gradient();
+  // The new QP is written into the QP's patterns in place (no allocation) and handed to the
+  // solver before the controller's own data change, so a refusal leaves them as they were.
+  // A nonzero outside the patterns takes the general path, where the solver refuses the new
+  // pattern.
+  if (!refill_qp(problem, layout_, qp_)) qp_ = build_qp(problem);
+  reference_gradient(problem, qp_.g);
   try {
-    if (!refill_qp(problem_, layout_, qp_)) qp_ = build_qp(problem_);
-    qp_.g = g_;
     solver_.update(qp_);  // throws if a sparsity pattern differs
   } catch (...) {
-    // The solver still holds the old data: stay consistent with it.
-    problem_ = previous_;
-    reference_gradient();
-    qp_ = solver_.problem();
+    qp_ = solver_.problem();  // the solver still holds the old data
     throw;
   }
+  problem_ = problem;
+  g_ = qp_.g;
   b_ = qp_.b;
 }
 

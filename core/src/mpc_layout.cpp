@@ -12,7 +12,6 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 using Triplets = std::vector<Eigen::Triplet<double, int>>;
 
-/// Adds the nonzeros of `block` at (row, col); `sign` flips it (the dynamics rows hold -A, -B).
 /// Copies an optional vector into out.segment(offset, size), or `fill` when it is empty.
 void put(Vector& out, int offset, int size, const Vector& value, double fill) {
   if (value.size() == 0)

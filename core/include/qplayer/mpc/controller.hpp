@@ -50,7 +50,8 @@ class Controller {
 
  private:
   const Trajectory& solve(const Vector& x_init, bool warm);
-  void reference_gradient();
+  // g := the QP's linear term for `problem` with the current references.
+  void reference_gradient(const MpcProblem& problem, Vector& g) const;
 
   MpcProblem problem_;
   Layout layout_;
@@ -60,9 +61,8 @@ class Controller {
   Vector x_ref_, u_ref_;  // empty: no reference
   // Per-step buffers, sized once: the QP's g and b, and the shifted warm start.
   Vector g_, b_, x0_, y0_, z0_, z_box0_;
-  // update_problem(): the QP written in place, and the previous problem kept for a refusal.
+  // update_problem(): the QP, written in place.
   Problem qp_;
-  MpcProblem previous_;
 };
 
 }  // namespace qplayer::mpc
