@@ -3,10 +3,14 @@
 //     share active): solve time, backward time, their ratio, for one QP and for batches of
 //     100 (sequential, then 2 threads);
 //  2. the same dense QPs made infeasible, differentiated through their closest feasible QP;
-//  3. a sparse chain-structured QP, n = 10,000 (LDL backend when compiled in): solve, backward, and
-//  backward
-//     measured in units of one solve with the final factorization.
-// Usage: derivatives_bench [repetitions=5]. Prints medians.
+//  3. a sparse chain-structured QP, n = 10,000 (LDL backend when compiled in): solve, backward,
+//     and backward measured in units of one solve with the final factorization;
+//  4. the same figures on the sparse cases (derivatives_sparse_cases.cpp): the MPC QP
+//     at horizon 1000 and, with --mm DIR, the Maros–Meszaros problems with n ≥ 10,000.
+// Usage: derivatives_bench [repetitions=5] [--mm DIR] [--limit S=10] [--only NAME].
+// Prints medians.
+#include "bench_timing.hpp"
+#include "derivatives_sparse_cases.hpp"
 #include "qplayer/derivatives/batch.hpp"
 #include "qplayer/derivatives/view.hpp"
 #include "qplayer/solver.hpp"
@@ -21,6 +25,7 @@
 #include <limits>
 #include <memory>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,16 +34,8 @@ namespace qd = qplayer::derivatives;
 
 namespace {
 
-double seconds(const std::function<void()>& f) {
-  const auto start = std::chrono::steady_clock::now();
-  f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::median;
+using bench::seconds;
 
 // Random QP with a feasible point x0; inequalities l = Cx0 − U(0,1), u = Cx0 + U(0,1) and a
 // random linear term, so that a fair share of rows ends up active on either side.
@@ -301,9 +298,31 @@ void sparse_section() {
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IONBF, 0);  // figures appear as they are measured
-  const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
-  dense_section(reps);
-  closest_section(reps);
-  sparse_section();
+  int reps = 5;
+  std::string mm_dir;
+  double limit = 10.0;
+  std::string only;  // one row of the sparse targets, and no other section
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--mm" && i + 1 < argc) {
+      mm_dir = argv[++i];
+    } else if (arg == "--only" && i + 1 < argc) {
+      only = argv[++i];
+    } else if (arg == "--limit" && i + 1 < argc) {
+      limit = std::atof(argv[++i]);
+    } else if (std::atoi(argv[i]) > 0) {
+      reps = std::atoi(argv[i]);
+    } else {
+      std::fprintf(stderr,
+                   "usage: derivatives_bench [repetitions] [--mm DIR] [--limit S] [--only NAME]\n");
+      return 2;
+    }
+  }
+  if (only.empty()) {
+    dense_section(reps);
+    closest_section(reps);
+    sparse_section();
+  }
+  qplayer::bench::derivatives_sparse_cases(mm_dir, limit, only);
   return 0;
 }
