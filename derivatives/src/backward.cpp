@@ -73,11 +73,9 @@ void backward_current(const View& view, const Cotangent& dl, Gradients& out) {
 
   out.dg = wx;
   out.db = -wy;
-  detail::set_on_pattern(p.H, out.dH,
-                         [&](int i, int j) { return 0.5 * (wx[i] * x[j] + x[i] * wx[j]); });
-  detail::set_on_pattern(p.A, out.dA, [&](int i, int j) { return wy[i] * x[j] + y[i] * wx[j]; });
-  detail::set_on_pattern(p.C, out.dC,
-                         [&](int i, int j) { return wz[i] * x[j] + z_active[i] * wx[j]; });
+  detail::set_rank2_on_pattern(p.H, out.dH, wx, x, x, wx, 0.5);
+  detail::set_rank2_on_pattern(p.A, out.dA, wy, x, y, wx);
+  detail::set_rank2_on_pattern(p.C, out.dC, wz.head(n_in), x, z_active, wx);
   out.dl = Vector::Zero(n_in);
   out.du = Vector::Zero(n_in);
   for (int i = 0; i < n_in; ++i) {
