@@ -17,11 +17,9 @@
 #include "qplayer/sparse/kkt_system.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <functional>
 #include <limits>
 #include <memory>
 #include <random>

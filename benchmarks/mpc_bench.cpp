@@ -5,6 +5,7 @@
 // allocations counted per step), and other chain lengths at N = 100.
 //
 // usage: mpc_bench [--quick]   (--quick: N up to 300, fewer repetitions)
+#include "masses_variants.hpp"
 #include "qplayer/mpc/controller.hpp"
 #include "qplayer/mpc/models.hpp"
 #include "qplayer/ruiz_scaling.hpp"
@@ -20,7 +21,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -50,44 +50,9 @@ double slope(const std::vector<double>& n, const std::vector<double>& t) {
   return (k * sxy - sx * sy) / (k * sxx - sx * sx);
 }
 
-Vector random_state(int nx, double scale, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<double> dist(-scale, scale);
-  Vector x(nx);
-  for (int i = 0; i < nx; ++i) x(i) = dist(gen);
-  return x;
-}
-
-// Easy: Riccati terminal cost, random initial state in [−1, 1] (only the first stages have
-// active constraints). Hard: terminal cost Q, mass 0 displaced by 3.5 and moving at 1 (its
-// free motion reaches |x| = 4.27 > 4), tracking a reference that displaces mass 0 by 1.
-// (Displacing every mass instead makes the QP infeasible: the actuators push neighbours
-// apart, so they cannot move the chain's centre of mass.)
-struct Variant {
-  bool hard = false;
-  const char* name() const { return hard ? "hard" : "easy"; }
-};
-
-mpc::MpcProblem make(int masses, int horizon, Variant v, Vector* x_ref) {
-  mpc::OscillatingMasses model;
-  model.masses = masses;
-  model.horizon = horizon;
-  model.riccati_terminal = !v.hard;
-  mpc::MpcProblem p = model.build();
-  if (!v.hard) {
-    p.x_init = random_state(p.nx, 1.0, 42);
-    return p;
-  }
-  p.x_init.setZero();
-  p.x_init(0) = 3.5;
-  p.x_init(masses) = 1.0;
-  Vector ref = Vector::Zero(p.nx);
-  ref(0) = 1.0;
-  for (mpc::Stage& s : p.stages) s.q = -s.Q * ref;
-  p.terminal.q = -p.terminal.Q * ref;
-  if (x_ref) *x_ref = ref;
-  return p;
-}
+using bench::make;
+using bench::random_state;
+using bench::Variant;
 
 struct Cold {
   double setup_ms = 0, solve_ms = 0, best_ms = 0;
